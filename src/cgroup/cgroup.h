@@ -1,0 +1,84 @@
+/* One interface over cgroup v1 and v2: create a per-run group with limits, put the sandbox in
+ * it, read what it used, kill everything in it, remove it. A backend works relative to a root
+ * directory fd (normally /sys/fs/cgroup), never a hard-coded path, so unit tests can hand it a
+ * fake tree. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "basic/error.h"
+
+typedef enum CgroupVersion {
+        CGROUP_VERSION_NONE = 0,
+        CGROUP_VERSION_V1 = 1,
+        CGROUP_VERSION_V2 = 2,
+} CgroupVersion;
+
+typedef struct CgroupLimits {
+        uint64_t memory_bytes; /* also the memory+swap cap: no swap */
+        uint32_t pids;
+        uint32_t cpu_milli; /* CFS quota: 1000 = one core */
+} CgroupLimits;
+
+typedef struct CgroupUsage {
+        uint64_t memory_peak_bytes;
+        uint64_t cpu_user_usec;
+        uint64_t cpu_sys_usec;
+        uint64_t oom_kills;     /* processes the OOM killer took inside the group */
+        uint64_t pids_max_hits; /* forks refused by pids.max */
+        bool have_memory_peak;
+        bool have_cpu;
+} CgroupUsage;
+
+typedef struct Cgroup Cgroup;
+
+/* Where the per-run groups of this caller live, below the backend's root:
+ *   root (euid 0):   "airlock"                 (created on demand)
+ *   anyone else:     "airlock/user-<uid>"      (must exist and be writable: see
+ *                    cgroup_delegate(); on v2 systemd's delegated subtree is used as well) */
+typedef struct CgroupHost {
+        CgroupVersion version;
+        int root_fd;      /* the hierarchy root (v2) or the directory holding v1 controllers */
+        char *parent;     /* relative to root_fd (v2) or to each controller's directory (v1) */
+} CgroupHost;
+
+/* Finds the hierarchy to use: v2 when the unified hierarchy offers memory, pids and cpu, v1
+ * otherwise. root_path NULL means /sys/fs/cgroup. want forces a version (0 = auto). */
+int cgroup_host_open(const char *root_path, CgroupVersion want, uid_t caller, CgroupHost *ret,
+                     AirlockError *err);
+void cgroup_host_close(CgroupHost *host);
+
+/* Creates "<parent>/<name>" with the limits applied, and takes an exclusive flock on it so that
+ * cgroup_gc() in another airlock never removes a group that is in use. -EEXIST if taken. */
+int cgroup_create(const CgroupHost *host, const char *name, const CgroupLimits *limits,
+                  Cgroup **ret, AirlockError *err);
+
+/* Moves pid into the group (every controller on v1). */
+int cgroup_attach(Cgroup *cg, pid_t pid, AirlockError *err);
+
+/* v2 only: an O_DIRECTORY fd of the group for clone3(CLONE_INTO_CGROUP); -EOPNOTSUPP on v1. */
+int cgroup_dir_fd(Cgroup *cg);
+
+int cgroup_read_usage(Cgroup *cg, CgroupUsage *ret);
+
+/* CPU time used so far, in microseconds (user + system); for the CPU-time limit. */
+int cgroup_read_cpu_usec(Cgroup *cg, uint64_t *ret);
+
+/* SIGKILLs every process in the group: cgroup.kill on v2, freezer + kill + thaw on v1. */
+int cgroup_kill(Cgroup *cg);
+
+/* Kills what is left, waits (bounded) for the group to empty, removes it and frees cg. NULL is
+ * fine. Returns the first error; the memory is freed in every case. */
+int cgroup_destroy(Cgroup *cg);
+
+/* Removes groups below the caller's parent that no live airlock holds (no flock), killing what
+ * is left in them. Returns how many were removed. */
+int cgroup_gc(const CgroupHost *host, AirlockError *err);
+
+/* As root: creates "airlock/user-<uid>" owned by uid (v1: in every controller; v2: with the
+ * controllers enabled for its children), so that uid can run airlock without root. */
+int cgroup_delegate(const CgroupHost *host, uid_t uid, gid_t gid, AirlockError *err);
+
+const char *cgroup_version_to_string(CgroupVersion v);

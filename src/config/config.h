@@ -1,0 +1,76 @@
+/* The sandbox policy: everything a run needs, validated and bounded before anything starts. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "basic/error.h"
+
+typedef struct AirlockLimits {
+        uint64_t memory_bytes;
+        uint64_t wall_ms;
+        uint64_t cpu_ms;
+        uint32_t pids;
+        uint32_t cpu_milli; /* 1000 = one core */
+        uint64_t stdout_bytes;
+        uint64_t stderr_bytes;
+        uint64_t scratch_bytes;
+        uint64_t tmp_bytes;
+        uint32_t nofile;
+        uint64_t fsize_bytes;
+        uint64_t collect_bytes; /* per file copied out, and in total */
+} AirlockLimits;
+
+/* --copy HOST[:DEST]: DEST is relative to the scratch directory, already normalised. */
+typedef struct AirlockCopy {
+        char *host;
+        char *dest;
+} AirlockCopy;
+
+/* --ro-bind / --bind SRC[:DST]: DST is an absolute path inside the sandbox. */
+typedef struct AirlockBind {
+        char *src;
+        char *dst;
+        bool writable;
+} AirlockBind;
+
+typedef enum AirlockCgroupMode {
+        AIRLOCK_CGROUP_AUTO = 0,
+        AIRLOCK_CGROUP_V1,
+        AIRLOCK_CGROUP_V2,
+} AirlockCgroupMode;
+
+typedef struct AirlockConfig {
+        char **argv; /* NULL-terminated, argv[0] is the command */
+        AirlockLimits limits;
+        char *rootfs; /* NULL: the host's /usr, /bin, /lib*, /sbin */
+        AirlockCopy *copies;
+        size_t n_copies;
+        AirlockBind *binds;
+        size_t n_binds;
+        char **collect; /* globs relative to the scratch directory */
+        size_t n_collect;
+        char *out_dir;
+        char *stdin_path; /* NULL: /dev/null; "-": airlock's own stdin */
+        char **env;       /* "K=V" added to the clean environment */
+        size_t n_env;
+        uint32_t uid_base, uid_count;
+        AirlockCgroupMode cgroup_mode;
+        char *cgroup_root; /* NULL: /sys/fs/cgroup; tests point it elsewhere */
+} AirlockConfig;
+
+void airlock_config_init(AirlockConfig *c);
+void airlock_config_done(AirlockConfig *c);
+void airlock_limits_default(AirlockLimits *l);
+
+/* Appenders used by the option parser; each validates its argument and reports a usage error
+ * naming the option. */
+int airlock_config_add_copy(AirlockConfig *c, const char *spec, AirlockError *err);
+int airlock_config_add_bind(AirlockConfig *c, const char *spec, bool writable, AirlockError *err);
+int airlock_config_add_env(AirlockConfig *c, const char *kv, AirlockError *err);
+int airlock_config_add_collect(AirlockConfig *c, const char *glob, AirlockError *err);
+
+/* Checks everything together (bounds, the command, that copy sources exist and out_dir is a
+ * directory) before any isolation step begins. */
+int airlock_config_validate(const AirlockConfig *c, AirlockError *err);

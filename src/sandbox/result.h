@@ -1,0 +1,95 @@
+/* What happened in one run, as the parent saw it. The JSON and text renderings live in api/. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "basic/error.h"
+#include "config/config.h"
+
+typedef enum RunStatus {
+        RUN_OK = 0,
+        RUN_EXIT_NONZERO,
+        RUN_SIGNALED,
+        RUN_TIMEOUT,
+        RUN_CPU_LIMIT,
+        RUN_MEMORY_LIMIT,
+        RUN_PIDS_LIMIT,
+        RUN_OUTPUT_LIMIT,
+        RUN_SETUP_ERROR,
+        _RUN_STATUS_MAX,
+} RunStatus;
+
+/* airlock's own exit codes (docs/ERRORS.md). A program's exit code passes through; a signal
+ * becomes 128+N as in the shell. */
+enum {
+        AIRLOCK_EXIT_SETUP = 111,    /* an isolation step failed: the command did not run */
+        AIRLOCK_EXIT_USAGE = 112,    /* bad arguments: nothing ran */
+        AIRLOCK_EXIT_INTERNAL = 113, /* airlock failed after the command started */
+        AIRLOCK_EXIT_TIMEOUT = 114,
+        AIRLOCK_EXIT_CPU_LIMIT = 115,
+        AIRLOCK_EXIT_MEMORY_LIMIT = 116,
+        AIRLOCK_EXIT_PIDS_LIMIT = 117,
+        AIRLOCK_EXIT_OUTPUT_LIMIT = 118,
+};
+
+typedef struct CapturedOutput {
+        char *data; /* exactly the bytes the program wrote, up to the cap; may hold NULs */
+        size_t len;
+        uint64_t total; /* bytes the program tried to write, including what was cut */
+        bool truncated;
+} CapturedOutput;
+
+typedef struct CollectedFile {
+        char *path; /* relative to the scratch directory */
+        uint64_t size;
+        char *skipped; /* NULL when copied; otherwise why not ("symlink", "too large", ...) */
+} CollectedFile;
+
+typedef struct RunResult {
+        RunStatus status;
+        int exit_code; /* valid when the program exited */
+        int signal;    /* valid when it was killed by a signal */
+        uint64_t wall_ms;
+        uint64_t cpu_user_ms;
+        uint64_t cpu_sys_ms;
+        uint64_t memory_peak_bytes;
+        uint64_t oom_kills;
+        uint64_t pids_max_hits;
+        CapturedOutput out;
+        CapturedOutput err;
+        CollectedFile *files;
+        size_t n_files;
+        AirlockLimits limits; /* what was in force */
+        AirlockError error;   /* set with RUN_SETUP_ERROR (and for internal trouble) */
+        char cgroup_version[4];
+        bool rootless;
+} RunResult;
+
+/* Facts the parent gathered, from which the status follows (see run_result_decide_status). */
+typedef struct RunOutcome {
+        bool setup_failed;
+        bool exited;
+        int exit_code;
+        int signal;
+        bool timed_out;
+        bool cpu_exceeded;
+        bool output_exceeded;
+        uint64_t oom_kills;
+        uint64_t pids_max_hits;
+} RunOutcome;
+
+/* Precedence, most specific first: setup_error, memory_limit (the OOM killer fired),
+ * output_limit, cpu_limit, timeout, pids_limit (forks were refused and the program did not
+ * succeed), signaled, exit_nonzero, ok. */
+RunStatus run_result_decide_status(const RunOutcome *o);
+
+const char *run_status_to_string(RunStatus s);
+int run_status_from_string(const char *s, RunStatus *ret);
+
+/* airlock's exit code for this result. */
+int run_result_exit_code(const RunResult *r);
+
+void run_result_init(RunResult *r);
+void run_result_done(RunResult *r);
