@@ -1,7 +1,75 @@
-/* placeholder: being written */
+/* airlock run: parse, run, report. The sandbox itself lives in src/sandbox. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/result-json.h"
+#include "api/result-text.h"
 #include "commands.h"
+#include "run-options.h"
+#include "sandbox/sandbox.h"
+
+static void stream_output(int stream, const char *data, size_t len, void *userdata)
+{
+        FILE *f = stream == 1 ? stdout : stderr;
+
+        fwrite(data, 1, len, f);
+        fflush(f);
+}
+
+static void print_error_line(const AirlockError *err)
+{
+        char line[512];
+
+        airlock_error_format(err, line, sizeof(line));
+        fprintf(stderr, "airlock: %s\n", line);
+}
+
+static int report(const RunOptions *o, const RunResult *res)
+{
+        if (o->result_path && result_write_json_file(res, o->result_path) < 0)
+                fprintf(stderr, "airlock: write result to %s: %m\n", o->result_path);
+        if (o->json) {
+                (void)result_write_json(res, stdout);
+                fflush(stdout);
+        } else if (res->status == RUN_SETUP_ERROR) {
+                print_error_line(&res->error);
+        } else if (!(o->quiet && res->status == RUN_OK)) {
+                result_write_text(res, stderr);
+        }
+        return run_result_exit_code(res);
+}
 
 int cmd_run(int argc, char **argv)
 {
-        return 1;
+        RunOptions o;
+        RunResult res;
+        AirlockError err = {0};
+        SandboxHooks hooks = {.on_output = stream_output};
+        int code;
+
+        run_options_init(&o);
+        if (run_options_parse(argc, argv, &o, &err) < 0) {
+                print_error_line(&err);
+                run_options_done(&o);
+                return AIRLOCK_EXIT_USAGE;
+        }
+        if (o.help) {
+                run_options_usage(stdout);
+                run_options_done(&o);
+                return 0;
+        }
+        /* The program's stdin pipe may close early; that is its business, not a reason for
+         * airlock to die. */
+        (void)signal(SIGPIPE, SIG_IGN);
+        if (sandbox_run(&o.config, o.json ? NULL : &hooks, &res) < 0) {
+                fprintf(stderr, "airlock: out of memory\n");
+                run_options_done(&o);
+                return AIRLOCK_EXIT_INTERNAL;
+        }
+        code = report(&o, &res);
+        run_result_done(&res);
+        run_options_done(&o);
+        return code;
 }

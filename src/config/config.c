@@ -113,6 +113,8 @@ int airlock_config_add_copy(AirlockConfig *c, const char *spec, AirlockError *er
         if (!*host)
                 return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "--copy",
                                          "'%s': empty host path", spec);
+        for (size_t len = strlen(host); len > 1 && host[len - 1] == '/';)
+                host[--len] = '\0';
         if (!dest || !*dest) {
                 free(dest);
                 dest = path_basename(host);

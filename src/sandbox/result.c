@@ -78,7 +78,9 @@ int run_result_exit_code(const RunResult *r)
         case _RUN_STATUS_MAX:
                 break;
         }
-        return r->error.kind == AIRLOCK_ERR_USAGE ? AIRLOCK_EXIT_USAGE : AIRLOCK_EXIT_SETUP;
+        if (r->error.kind == AIRLOCK_ERR_USAGE)
+                return AIRLOCK_EXIT_USAGE;
+        return r->error.kind == AIRLOCK_ERR_INTERNAL ? AIRLOCK_EXIT_INTERNAL : AIRLOCK_EXIT_SETUP;
 }
 
 void run_result_init(RunResult *r)

@@ -49,8 +49,8 @@ typedef struct CollectedFile {
 
 typedef struct RunResult {
         RunStatus status;
-        int exit_code; /* valid when the program exited */
-        int signal;    /* valid when it was killed by a signal */
+        int exit_code; /* valid when signal is 0 */
+        int signal;    /* set whenever the program did not exit by itself (our kills too) */
         uint64_t wall_ms;
         uint64_t cpu_user_ms;
         uint64_t cpu_sys_ms;
@@ -81,8 +81,9 @@ typedef struct RunOutcome {
 } RunOutcome;
 
 /* Precedence, most specific first: setup_error, memory_limit (the OOM killer fired),
- * output_limit, cpu_limit, timeout, pids_limit (forks were refused and the program did not
- * succeed), signaled, exit_nonzero, ok. */
+ * output_limit, cpu_limit, then pids_limit when forks were refused and the program did not
+ * succeed (a fork bomb held at the limit until the wall clock ran out is pids_limit, not
+ * timeout), timeout, signaled, exit_nonzero, ok. */
 RunStatus run_result_decide_status(const RunOutcome *o);
 
 const char *run_status_to_string(RunStatus s);

@@ -1,0 +1,41 @@
+# A thin wrapper over Meson: the real build lives in meson.build.
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+PYTHON ?= /usr/bin/python3
+
+.PHONY: all deps check unit integration asan format demo clean
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD)
+
+deps:
+	scripts/install-deps
+
+unit: all
+	meson test -C $(BUILD) --print-errorlogs
+
+integration: all
+	scripts/run-integration-tests $(BUILD)/src/cli/airlock
+
+# Everything CI runs: unit tests, the same under ASan+UBSan, integration tests as root and as
+# an ordinary user.
+check: unit asan integration
+
+asan: $(ASAN_BUILD)/build.ninja
+	ninja -C $(ASAN_BUILD)
+	meson test -C $(ASAN_BUILD) --print-errorlogs
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+demo: all
+	examples/demo.sh $(BUILD)/src/cli/airlock
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,35 @@
+/* What the sandbox side needs to know, prepared and validated by the parent before clone. The
+ * child gets its own copy of this through clone's copy of memory and allocates little. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config/config.h"
+
+typedef struct SandboxContext {
+        const AirlockConfig *config;
+        int sync_fd;   /* the sandbox's end of the sync socket */
+        int stdin_fd;  /* read end: a pipe fed by the parent, or /dev/null */
+        int stdout_fd; /* write ends of the capture pipes */
+        int stderr_fd;
+        uid_t host_uid; /* the host ids the sandbox user maps to */
+        gid_t host_gid;
+        bool rootless;
+        char **envp; /* the program's complete environment */
+        const char *staging; /* where the new root is assembled before pivot_root */
+} SandboxContext;
+
+typedef struct SandboxStep {
+        const char *name;
+        int (*run)(SandboxContext *ctx, AirlockError *err);
+} SandboxStep;
+
+/* The ordered setup lists (docs/SETUP_SEQUENCE.md), exposed so a unit test can assert the order:
+ * init runs as pid 1 of the new pid namespace and stays as the reaper; the worker is forked by
+ * init and becomes the program. */
+const SandboxStep *sandbox_init_steps(size_t *ret_n);
+const SandboxStep *sandbox_worker_steps(size_t *ret_n);
+
+/* Runs in the clone()d child; never returns. */
+_Noreturn void sandbox_child_main(SandboxContext *ctx);

@@ -1,0 +1,13 @@
+#pragma once
+
+#include "context.h"
+
+/* After the parent put us in our cgroup: make it our cgroup namespace's root. */
+int creds_enter_cgroup_namespace(SandboxContext *ctx, AirlockError *err);
+
+/* While building the root, files we create belong to the sandbox user (uid 0 is not mapped in
+ * the namespace, and tmpfs refuses owners it cannot represent). Capabilities are kept. */
+int creds_become_setup_user(SandboxContext *ctx, AirlockError *err);
+
+/* setresgid, setgroups, setresuid: the program runs as the sandbox user, for good. */
+int creds_drop_to_sandbox_user(SandboxContext *ctx, AirlockError *err);

@@ -1,0 +1,69 @@
+#include "environ.h"
+
+#include <string.h>
+
+#include "basic/macros.h"
+#include "config/limits.h"
+
+static const char *const base_env[] = {
+        "PATH=" AIRLOCK_PATH_ENV,
+        "LANG=C.UTF-8",
+        "HOME=" AIRLOCK_HOME_DIR,
+        "TMPDIR=/tmp",
+        "USER=" AIRLOCK_SANDBOX_USER,
+        "LOGNAME=" AIRLOCK_SANDBOX_USER,
+        "PWD=" AIRLOCK_SCRATCH_DIR,
+        /* Headless plotting: no display exists, and matplotlib must not go looking for one. */
+        "MPLBACKEND=Agg",
+};
+
+void environ_free(char **envp)
+{
+        if (!envp)
+                return;
+        for (char **p = envp; *p; p++)
+                free(*p);
+        free(envp);
+}
+
+/* Index of the entry with the same NAME as kv, or -1. */
+static ssize_t find_name(char **envp, size_t n, const char *kv)
+{
+        size_t len = strcspn(kv, "=");
+
+        for (size_t i = 0; i < n; i++)
+                if (strncmp(envp[i], kv, len) == 0 && envp[i][len] == '=')
+                        return (ssize_t)i;
+        return -1;
+}
+
+int environ_build(const AirlockConfig *c, char ***ret)
+{
+        size_t cap = ELEMENTSOF(base_env) + c->n_env + 1, n = 0;
+        char **envp = calloc(cap, sizeof(char *));
+
+        if (!envp)
+                return -ENOMEM;
+        for (size_t i = 0; i < ELEMENTSOF(base_env); i++) {
+                envp[n] = strdup(base_env[i]);
+                if (!envp[n++])
+                        goto oom;
+        }
+        for (size_t i = 0; i < c->n_env; i++) {
+                ssize_t at = find_name(envp, n, c->env[i]);
+                char *copy = strdup(c->env[i]);
+
+                if (!copy)
+                        goto oom;
+                if (at >= 0) {
+                        free(envp[at]);
+                        envp[at] = copy;
+                } else
+                        envp[n++] = copy;
+        }
+        *ret = envp;
+        return 0;
+oom:
+        environ_free(envp);
+        return -ENOMEM;
+}

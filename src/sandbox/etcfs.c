@@ -1,0 +1,135 @@
+#include "etcfs.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "basic/macros.h"
+#include "config/limits.h"
+#include "mount-util.h"
+
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+static const struct {
+        const char *name;
+        const char *content;
+} synthetic_files[] = {
+        {"passwd", "root:x:0:0:root:/root:/usr/sbin/nologin\n" AIRLOCK_SANDBOX_USER
+                   ":x:" STR(1000) ":" STR(1000) ":airlock sandbox:" AIRLOCK_HOME_DIR
+                   ":/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
+        {"group", "root:x:0:\n" AIRLOCK_SANDBOX_USER ":x:" STR(1000) ":\nnogroup:x:65534:\n"},
+        {"hosts", "127.0.0.1\tlocalhost " AIRLOCK_HOSTNAME "\n::1\tlocalhost ip6-localhost "
+                  "ip6-loopback\n"},
+        {"hostname", AIRLOCK_HOSTNAME "\n"},
+        {"nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files\n"
+                          "networks: files\nprotocols: files\nservices: files\n"},
+        /* No network by default: an empty resolver config makes lookups fail fast. */
+        {"resolv.conf", ""},
+};
+
+/* Host /etc entries shown read-only, matched with fnmatch(3). Each is needed by a runtime the
+ * sandbox offers; everything else in the host's /etc stays invisible. */
+static const char *const host_entries[] = {
+        "alternatives",    /* /usr/bin/cc, awk, editor... are links through here */
+        "ld.so.cache",     /* the dynamic loader's library index */
+        "ld.so.conf",      "ld.so.conf.d",
+        "ssl",             /* CA certificates for TLS clients */
+        "ca-certificates", "ca-certificates.conf",
+        "fonts",           /* fontconfig, for matplotlib and friends */
+        "python3",         "python3.*", /* sitecustomize and friends */
+        "matplotlibrc",    /* Debian's matplotlib reads its defaults here */
+        "localtime",       "timezone",
+        "mime.types",      "protocols", "services", "gai.conf",
+        "os-release",      "debian_version",
+        "bash.bashrc",     "profile", "inputrc",
+        "magic",           "magic.mime",
+};
+
+static bool is_wanted(const char *name)
+{
+        for (size_t i = 0; i < ELEMENTSOF(host_entries); i++)
+                if (fnmatch(host_entries[i], name, 0) == 0)
+                        return true;
+        return false;
+}
+
+static int write_file(int dirfd, const char *name, const char *content)
+{
+        _cleanup_close_ int fd = -EBADF;
+        size_t len = strlen(content);
+
+        fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return negative_errno();
+        if (len && write(fd, content, len) != (ssize_t)len)
+                return -EIO;
+        return 0;
+}
+
+/* Mirrors one host entry: a symlink is recreated as the same symlink, a file or directory is
+ * bound read-only. */
+static int mirror_entry(const char *host_etc, const char *name)
+{
+        char src[PATH_MAX], dst[PATH_MAX], target[PATH_MAX];
+        struct stat st;
+        ssize_t n;
+        int r;
+
+        if (snprintf(src, sizeof(src), "%s/%s", host_etc, name) >= (int)sizeof(src) ||
+            snprintf(dst, sizeof(dst), "etc/%s", name) >= (int)sizeof(dst))
+                return -ENAMETOOLONG;
+        if (lstat(src, &st) < 0)
+                return 0;
+        if (S_ISLNK(st.st_mode)) {
+                n = readlink(src, target, sizeof(target) - 1);
+                if (n < 0)
+                        return negative_errno();
+                target[n] = '\0';
+                return symlink(target, dst) < 0 ? negative_errno() : 0;
+        }
+        if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+                return 0;
+        r = mount_make_target(src, dst);
+        if (r < 0)
+                return r;
+        return mount_bind(src, dst, MOUNT_BIND_RECURSIVE);
+}
+
+int etcfs_build(const char *sysroot)
+{
+        _cleanup_close_ int etc_fd = -EBADF;
+        char host_etc[PATH_MAX];
+        DIR *d;
+        struct dirent *de;
+        int r = 0;
+
+        if (mkdir("etc", 0755) < 0)
+                return negative_errno();
+        etc_fd = open("etc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (etc_fd < 0)
+                return negative_errno();
+        for (size_t i = 0; i < ELEMENTSOF(synthetic_files); i++) {
+                r = write_file(etc_fd, synthetic_files[i].name, synthetic_files[i].content);
+                if (r < 0)
+                        return r;
+        }
+        snprintf(host_etc, sizeof(host_etc), "%s/etc", strcmp(sysroot, "/") ? sysroot : "");
+        d = opendir(host_etc);
+        if (!d)
+                return 0; /* a --rootfs without /etc gets the synthetic files only */
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.' || !is_wanted(de->d_name))
+                        continue;
+                r = mirror_entry(host_etc, de->d_name);
+                if (r < 0)
+                        break;
+        }
+        closedir(d);
+        return r;
+}

@@ -1,0 +1,106 @@
+#include "mount-util.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "basic/macros.h"
+
+/* The per-mount flags a user namespace may not clear on remount. */
+static unsigned long locked_flags(const char *path)
+{
+        static const struct {
+                unsigned long st, ms;
+        } map[] = {
+                {ST_NOEXEC, MS_NOEXEC},     {ST_NOSUID, MS_NOSUID},
+                {ST_NODEV, MS_NODEV},       {ST_NOATIME, MS_NOATIME},
+                {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+        };
+        struct statvfs sv;
+        unsigned long flags = 0;
+
+        if (statvfs(path, &sv) < 0)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(map); i++)
+                if (sv.f_flag & map[i].st)
+                        flags |= map[i].ms;
+        return flags;
+}
+
+int mount_bind(const char *src, const char *dst, MountBindFlags how)
+{
+        unsigned long flags = MS_BIND | ((how & MOUNT_BIND_RECURSIVE) ? MS_REC : 0);
+
+        if (mount(src, dst, NULL, flags, NULL) < 0)
+                return negative_errno();
+        flags = MS_REMOUNT | MS_BIND | MS_NOSUID | locked_flags(dst);
+        if (!(how & MOUNT_BIND_WRITABLE))
+                flags |= MS_RDONLY;
+        if (!(how & MOUNT_BIND_DEVICES))
+                flags |= MS_NODEV;
+        if (mount(NULL, dst, NULL, flags, NULL) < 0)
+                return negative_errno();
+        return 0;
+}
+
+int mount_tmpfs(const char *dst, unsigned long long size, const char *options)
+{
+        char opts[256];
+
+        snprintf(opts, sizeof(opts), "size=%llu%s%s", size, options ? "," : "",
+                 options ? options : "");
+        if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+                return negative_errno();
+        return 0;
+}
+
+int mkdir_parents(const char *path, unsigned mode)
+{
+        char buf[PATH_MAX];
+        size_t len = strlen(path);
+
+        if (len >= sizeof(buf))
+                return -ENAMETOOLONG;
+        memcpy(buf, path, len + 1);
+        for (char *p = buf + 1; *p; p++) {
+                if (*p != '/')
+                        continue;
+                *p = '\0';
+                if (mkdir(buf, mode) < 0 && errno != EEXIST)
+                        return negative_errno();
+                *p = '/';
+        }
+        if (mkdir(buf, mode) < 0 && errno != EEXIST)
+                return negative_errno();
+        return 0;
+}
+
+int mount_make_target(const char *src, const char *dst)
+{
+        struct stat st;
+        char parent[PATH_MAX];
+        char *slash;
+        int fd, r;
+
+        if (stat(src, &st) < 0)
+                return negative_errno();
+        if (S_ISDIR(st.st_mode))
+                return mkdir_parents(dst, 0755);
+        snprintf(parent, sizeof(parent), "%s", dst);
+        slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+                *slash = '\0';
+                r = mkdir_parents(parent, 0755);
+                if (r < 0)
+                        return r;
+        }
+        fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        if (fd < 0)
+                return negative_errno();
+        close(fd);
+        return 0;
+}

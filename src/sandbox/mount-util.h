@@ -1,0 +1,23 @@
+#pragma once
+
+#include <stdbool.h>
+
+/* Bind src onto dst (which must exist), then remount it read-only (unless writable) with
+ * nosuid and nodev, keeping the flags the kernel locks for a mount made in a user namespace
+ * (noexec, atime flags), since a remount that drops them is refused. */
+typedef enum MountBindFlags {
+        MOUNT_BIND_WRITABLE = 1 << 0,
+        MOUNT_BIND_RECURSIVE = 1 << 1,
+        MOUNT_BIND_DEVICES = 1 << 2, /* keep device nodes usable (only for /dev's own nodes) */
+} MountBindFlags;
+
+int mount_bind(const char *src, const char *dst, MountBindFlags flags);
+
+/* tmpfs at dst with a size cap; options is the rest of the option string (may be NULL). */
+int mount_tmpfs(const char *dst, unsigned long long size, const char *options);
+
+/* Creates an empty file or directory to mount over, matching what src is. */
+int mount_make_target(const char *src, const char *dst);
+
+/* mkdir -p for absolute or relative paths; existing directories are fine. */
+int mkdir_parents(const char *path, unsigned mode);
