@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps check unit integration asan format demo clean
+.PHONY: all deps check unit integration asan fuzz bench format demo clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -22,7 +22,7 @@ integration: all
 
 # Everything CI runs: unit tests, the same under ASan+UBSan, integration tests as root and as
 # an ordinary user.
-check: unit asan integration
+check: unit asan fuzz integration
 
 asan: $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
@@ -30,6 +30,13 @@ asan: $(ASAN_BUILD)/build.ninja
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
+
+# Short libFuzzer runs of every parser (clang); FUZZ_SECONDS per target.
+fuzz:
+	scripts/run-fuzzers
+
+bench: all
+	bench/run.sh $(BUILD)/src/cli/airlock
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
