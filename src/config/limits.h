@@ -40,6 +40,7 @@
 #define AIRLOCK_MAX_COLLECT    64   /* globs */
 #define AIRLOCK_MAX_COLLECTED  1024 /* files copied out */
 #define AIRLOCK_MAX_COPY_DEPTH 32   /* directory nesting copied in or out */
+#define AIRLOCK_TMPFS_INODES   65536 /* files per tmpfs (/work, /tmp, /dev/shm) */
 
 /* Sandboxes run as their own host uid/gid when airlock runs as root: one slot per concurrent
  * run, far above the ids distributions hand out to people and services. */

@@ -14,6 +14,7 @@
 #include "creds.h"
 #include "landlock.h"
 #include "net/loopback.h"
+#include "proctitle.h"
 #include "reaper.h"
 #include "rlimits.h"
 #include "rootfs.h"
@@ -62,6 +63,7 @@ static int step_loopback(SandboxContext *ctx, AirlockError *err)
 static const SandboxStep init_steps[] = {
         {"wait for parent", step_wait_for_parent},
         {"cgroup namespace", creds_enter_cgroup_namespace},
+        {"open host paths", rootfs_open_sources},
         {"setup identity", creds_become_setup_user},
         {"make / private", rootfs_make_private},
         {"build rootfs", rootfs_build},
@@ -127,8 +129,8 @@ static _Noreturn void worker_main(SandboxContext *ctx)
                 fail(ctx, &err, 127);
         /* PATH lookup happens against the sandbox's environment, not airlock's. */
         environ = ctx->envp;
-        execvp(ctx->config->argv[0], ctx->config->argv);
-        airlock_error_set(&err, AIRLOCK_ERR_SETUP, errno, "exec", "%s", ctx->config->argv[0]);
+        execvp(ctx->argv[0], ctx->argv);
+        airlock_error_set(&err, AIRLOCK_ERR_SETUP, errno, "exec", "%s", ctx->argv[0]);
         fail(ctx, &err, 127);
 }
 
@@ -146,6 +148,7 @@ _Noreturn void sandbox_child_main(SandboxContext *ctx)
                 airlock_error_set(&err, AIRLOCK_ERR_SETUP, errno, "set parent-death signal", NULL);
                 fail(ctx, &err, 1);
         }
+        proctitle_hide("airlock-init");
         if (run_steps(ctx, steps, n, &err) < 0)
                 fail(ctx, &err, 1);
 

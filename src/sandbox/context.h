@@ -17,7 +17,14 @@ typedef struct SandboxContext {
         gid_t host_gid;
         bool rootless;
         char **envp; /* the program's complete environment */
+        char **argv; /* a heap copy: pid 1 blanks airlock's own argument memory */
         const char *staging; /* where the new root is assembled before pivot_root */
+        /* O_PATH fds of --rootfs (or -EBADF) and of each --bind source, opened in the sandbox's
+         * mount namespace while it still has the caller's filesystem identity, and mounted
+         * later through /proc/self/fd: after the switch to the sandbox user, a path the caller
+         * may read but the sandbox user may not would no longer resolve. */
+        int rootfs_fd;
+        int *bind_fds;
 } SandboxContext;
 
 typedef struct SandboxStep {

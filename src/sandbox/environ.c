@@ -67,3 +67,23 @@ oom:
         environ_free(envp);
         return -ENOMEM;
 }
+
+char **strv_copy(char *const *v)
+{
+        size_t n = 0;
+        char **copy;
+
+        while (v[n])
+                n++;
+        copy = calloc(n + 1, sizeof(char *));
+        if (!copy)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                copy[i] = strdup(v[i]);
+                if (!copy[i]) {
+                        environ_free(copy);
+                        return NULL;
+                }
+        }
+        return copy;
+}

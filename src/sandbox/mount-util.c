@@ -9,6 +9,7 @@
 #include <sys/statvfs.h>
 
 #include "basic/macros.h"
+#include "config/limits.h"
 
 /* The per-mount flags a user namespace may not clear on remount. */
 static unsigned long locked_flags(const char *path)
@@ -51,8 +52,9 @@ int mount_tmpfs(const char *dst, unsigned long long size, const char *options)
 {
         char opts[256];
 
-        snprintf(opts, sizeof(opts), "size=%llu%s%s", size, options ? "," : "",
-                 options ? options : "");
+        /* Inodes are capped too: a million empty files cost kernel memory but no "size". */
+        snprintf(opts, sizeof(opts), "size=%llu,nr_inodes=%u%s%s", size, AIRLOCK_TMPFS_INODES,
+                 options ? "," : "", options ? options : "");
         if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
                 return negative_errno();
         return 0;

@@ -488,7 +488,8 @@ void probe_host_decide(HostFeatures *f)
         if (!f->cgroup_usable)
                 note_add(f->reasons, &f->n_reasons, "no usable cgroup (%s): %s%s",
                          cgroup_version_to_string(f->cgroup_version), f->cgroup_detail,
-                         f->rootless && f->cgroup_version != CGROUP_VERSION_NONE
+                         f->rootless && f->cgroup_version != CGROUP_VERSION_NONE &&
+                                 !strstr(f->cgroup_detail, "airlock delegate")
                              ? " (root can set one up with 'airlock delegate')"
                              : "");
         if (!f->seccomp)

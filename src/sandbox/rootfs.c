@@ -33,6 +33,30 @@ static const char *const proc_read_only[] = {"proc/sys", "proc/sysrq-trigger", "
 
 #define FAIL(step, r) airlock_error_set(err, AIRLOCK_ERR_SETUP, -(r), step, NULL)
 
+int rootfs_open_sources(SandboxContext *ctx, AirlockError *err)
+{
+        const AirlockConfig *c = ctx->config;
+
+        if (c->rootfs) {
+                ctx->rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (ctx->rootfs_fd < 0)
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "open --rootfs",
+                                                 "%s", c->rootfs);
+        }
+        if (c->n_binds == 0)
+                return 0;
+        ctx->bind_fds = calloc(c->n_binds, sizeof(int));
+        if (!ctx->bind_fds)
+                return FAIL("open bind sources", -ENOMEM);
+        for (size_t i = 0; i < c->n_binds; i++) {
+                ctx->bind_fds[i] = open(c->binds[i].src, O_PATH | O_CLOEXEC);
+                if (ctx->bind_fds[i] < 0)
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno,
+                                                 "open bind source", "%s", c->binds[i].src);
+        }
+        return 0;
+}
+
 int rootfs_make_private(SandboxContext *ctx, AirlockError *err)
 {
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -130,13 +154,14 @@ static int mount_user_binds(SandboxContext *ctx, AirlockError *err)
 
         for (size_t i = 0; i < c->n_binds; i++) {
                 const AirlockBind *b = &c->binds[i];
-                char step[PATH_MAX + 32];
+                char step[PATH_MAX + 32], src[64];
                 int r;
 
                 snprintf(step, sizeof(step), "bind %s", b->dst);
-                r = mount_make_target(b->src, b->dst + 1);
+                snprintf(src, sizeof(src), "/proc/self/fd/%d", ctx->bind_fds[i]);
+                r = mount_make_target(src, b->dst + 1);
                 if (r >= 0)
-                        r = mount_bind(b->src, b->dst + 1,
+                        r = mount_bind(src, b->dst + 1,
                                        MOUNT_BIND_RECURSIVE |
                                                (b->writable ? MOUNT_BIND_WRITABLE : 0));
                 if (r < 0)
@@ -147,8 +172,14 @@ static int mount_user_binds(SandboxContext *ctx, AirlockError *err)
 
 int rootfs_build(SandboxContext *ctx, AirlockError *err)
 {
-        const char *sysroot = ctx->config->rootfs ? ctx->config->rootfs : "/";
+        char sysroot_buf[64];
+        const char *sysroot = "/";
         int r;
+
+        if (ctx->rootfs_fd >= 0) {
+                snprintf(sysroot_buf, sizeof(sysroot_buf), "/proc/self/fd/%d", ctx->rootfs_fd);
+                sysroot = sysroot_buf;
+        }
 
         /* The skeleton is tiny: directories, a few /etc files, mount points. */
         if (mount("tmpfs", ctx->staging, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755") < 0)

@@ -2,6 +2,9 @@
 
 #include "context.h"
 
+/* Opens --rootfs and the --bind sources (see SandboxContext.rootfs_fd). */
+int rootfs_open_sources(SandboxContext *ctx, AirlockError *err);
+
 /* Stops mount events from flowing between the host and the sandbox, either way. */
 int rootfs_make_private(SandboxContext *ctx, AirlockError *err);
 

@@ -23,6 +23,7 @@ typedef struct RunState {
         int janitor_fd;
         pid_t janitor_pid;
         char **envp;
+        char **argv;
 
         int sync_fd;
         int child_sync_fd;

@@ -107,6 +107,9 @@ static int prepare(RunState *s, AirlockError *err)
         r = environ_build(c, &s->envp);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "build environment", NULL);
+        s->argv = strv_copy(c->argv);
+        if (!s->argv)
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, ENOMEM, "copy arguments", NULL);
         r = open_stdin(s, err);
         if (r < 0)
                 return r;
@@ -135,7 +138,9 @@ static _Noreturn void child_start(RunState *s)
                 .host_gid = s->identity.host_gid,
                 .rootless = s->identity.rootless,
                 .envp = s->envp,
+                .argv = s->argv,
                 .staging = "/tmp",
+                .rootfs_fd = -EBADF,
         };
 
         /* The parent's ends stay with the parent. */
@@ -306,6 +311,7 @@ static void cleanup(RunState *s)
         safe_close(s->pump.pipe);
         safe_close(s->pump.src);
         environ_free(s->envp);
+        environ_free(s->argv);
         if (s->identity.cgroup) {
                 (void)cgroup_destroy(s->identity.cgroup);
                 s->identity.cgroup = NULL;
