@@ -182,7 +182,7 @@ int rootfs_build(SandboxContext *ctx, AirlockError *err)
         }
 
         /* The skeleton is tiny: directories, a few /etc files, mount points. */
-        if (mount("tmpfs", ctx->staging, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=0755") < 0)
+        if (mount("tmpfs", ctx->staging, "tmpfs", MS_NOSUID | MS_NODEV, "size=8m,mode=0755") < 0)
                 return FAIL("mount root tmpfs", negative_errno());
         if (chdir(ctx->staging) < 0)
                 return FAIL("enter new root", negative_errno());

@@ -24,6 +24,7 @@ typedef struct RunState {
         pid_t janitor_pid;
         char **envp;
         char **argv;
+        bool trace_steps;
 
         int sync_fd;
         int child_sync_fd;

@@ -104,6 +104,7 @@ static int prepare(RunState *s, AirlockError *err)
         r = janitor_start(s->identity.cgroup, &s->janitor_fd, &s->janitor_pid);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "start janitor", NULL);
+        s->trace_steps = getenv("AIRLOCK_TRACE_STEPS") != NULL;
         r = environ_build(c, &s->envp);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "build environment", NULL);
@@ -140,6 +141,7 @@ static _Noreturn void child_start(RunState *s)
                 .envp = s->envp,
                 .argv = s->argv,
                 .staging = "/tmp",
+                .trace_steps = s->trace_steps,
                 .rootfs_fd = -EBADF,
         };
 
