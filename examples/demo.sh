@@ -1,0 +1,29 @@
+#!/bin/sh
+# The main job on a real example: a chart script over a CSV, run in a sandbox, its PNG
+# collected out; then a hostile script, contained and reported.
+set -eu
+airlock=${1:-build/src/cli/airlock}
+here=$(cd "$(dirname "$0")" && pwd)
+out=${AIRLOCK_DEMO_OUT:-demo-out}
+mkdir -p "$out"
+
+echo "== 1. a chart script over a CSV file =="
+"$airlock" run --copy "$here/sales.csv" --copy "$here/chart.py" \
+        --collect '*.png' --out-dir "$out" --result "$out/chart-result.json" \
+        -- python3 chart.py
+test -s "$out/chart.png"
+echo "chart collected: $out/chart.png ($(wc -c < "$out/chart.png") bytes)"
+
+echo
+echo "== 2. a hostile script =="
+set +e
+"$airlock" run --memory 128M --time 10s --copy "$here/hostile.py" \
+        --result "$out/hostile-result.json" -- python3 hostile.py
+code=$?
+set -e
+status=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["status"])' \
+        "$out/hostile-result.json")
+echo "hostile script: status $status, airlock exit code $code"
+test "$status" = memory_limit
+echo
+echo "results: $out/chart-result.json, $out/hostile-result.json"
