@@ -31,6 +31,7 @@ enum {
         OPT_UID_RANGE,
         OPT_CGROUP,
         OPT_CGROUP_ROOT,
+        OPT_ALLOW_NO_LANDLOCK,
 };
 
 static const struct option options[] = {
@@ -58,6 +59,7 @@ static const struct option options[] = {
         {"uid-range", required_argument, NULL, OPT_UID_RANGE},
         {"cgroup", required_argument, NULL, OPT_CGROUP},
         {"cgroup-root", required_argument, NULL, OPT_CGROUP_ROOT},
+        {"allow-no-landlock", no_argument, NULL, OPT_ALLOW_NO_LANDLOCK},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {},
@@ -97,6 +99,7 @@ void run_options_usage(FILE *f)
               "host:\n"
               "  --uid-range BASE:COUNT  host uids for sandboxes when run as root\n"
               "  --cgroup auto|v1|v2     cgroup hierarchy to use (default auto)\n"
+              "  --allow-no-landlock     run even if the kernel has no Landlock (weaker)\n"
               "\n"
               "SIZE takes K, M, G (powers of 1024); DURATION takes ms, s, m, h (default s).\n"
               "Exit: the program's own code; 128+N if killed by signal N; 111 setup failed,\n"
@@ -232,6 +235,9 @@ static int apply_option(int opt, const char *v, RunOptions *o, AirlockError *err
                 return parse_uid_range(v, c, err);
         case OPT_CGROUP:
                 return parse_cgroup_mode(v, c, err);
+        case OPT_ALLOW_NO_LANDLOCK:
+                c->allow_no_landlock = true;
+                return 0;
         case OPT_JSON:
                 o->json = true;
                 return 0;

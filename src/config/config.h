@@ -57,6 +57,7 @@ typedef struct AirlockConfig {
         size_t n_env;
         uint32_t uid_base, uid_count;
         AirlockCgroupMode cgroup_mode;
+        bool allow_no_landlock; /* the weaker mode, only when asked for by name */
         char *cgroup_root; /* NULL: /sys/fs/cgroup; tests point it elsewhere */
 } AirlockConfig;
 

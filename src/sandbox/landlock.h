@@ -2,6 +2,12 @@
 
 #include "context.h"
 
-/* Landlock ruleset over the sandbox's filesystem: its place in the step table is fixed here;
- * the ruleset itself arrives with the defense-in-depth issue (#3). */
+/* The Landlock ABI this kernel offers (0 when it has none). */
+int landlock_probe_abi(void);
+
+/* Restricts the program to the sandbox's layout, as a layer independent of the mount
+ * namespace: read and execute on the system tree, read on /etc and /proc, read and write (and
+ * execute, for compilers' output) on /work, /tmp and /dev/shm, the bound paths as they were
+ * asked for, nothing else. From ABI 4, no TCP bind or connect; from ABI 6, signals and
+ * abstract unix sockets stay inside the sandbox. Needs no_new_privs. */
 int landlock_apply(SandboxContext *ctx, AirlockError *err);

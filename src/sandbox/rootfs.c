@@ -102,8 +102,13 @@ static int mount_proc(AirlockError *err)
 
         if (mkdir("proc", 0555) < 0)
                 return FAIL("mount /proc", negative_errno());
-        /* We are pid 1 of the new pid namespace, so this /proc shows the sandbox alone. */
-        if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        /* We are pid 1 of the new pid namespace, so this /proc shows the sandbox alone.
+         * subset=pid (Linux 5.8) leaves out every kernel-wide file: kcore, kallsyms, sys,
+         * sysrq-trigger, meminfo and the like simply do not exist. Older kernels get a plain
+         * /proc with the dangerous parts read-only below. */
+        if (mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "subset=pid,hidepid=invisible") < 0 &&
+            mount("proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
                 return FAIL("mount /proc", negative_errno());
         for (size_t i = 0; i < ELEMENTSOF(proc_read_only); i++) {
                 char step[64];

@@ -25,6 +25,7 @@ typedef struct RunState {
         char **envp;
         char **argv;
         bool trace_steps;
+        int landlock_abi;
 
         int sync_fd;
         int child_sync_fd;

@@ -18,6 +18,7 @@
 #include "copyin.h"
 #include "environ.h"
 #include "janitor.h"
+#include "landlock.h"
 #include "run-state.h"
 #include "userns.h"
 
@@ -91,6 +92,12 @@ static int prepare(RunState *s, AirlockError *err)
         };
         int fds[2], r;
 
+        /* Fail closed: without Landlock, run only if the caller said so by name. */
+        s->landlock_abi = landlock_probe_abi();
+        if (s->landlock_abi <= 0 && !c->allow_no_landlock)
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, EOPNOTSUPP, "landlock",
+                                         "this kernel has no Landlock (--allow-no-landlock runs "
+                                         "without it)");
         r = cgroup_host_open(c->cgroup_root, (CgroupVersion)c->cgroup_mode, geteuid(),
                              &s->cgroup_host, err);
         if (r < 0)
@@ -142,6 +149,7 @@ static _Noreturn void child_start(RunState *s)
                 .argv = s->argv,
                 .staging = "/tmp",
                 .trace_steps = s->trace_steps,
+                .landlock_abi = s->landlock_abi,
                 .rootfs_fd = -EBADF,
         };
 
