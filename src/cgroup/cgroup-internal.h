@@ -29,10 +29,10 @@ enum {
 #define CGROUP_POLL_MS          10
 #define CGROUP_KILL_ROUNDS      50
 
-#define CGROUP_PARENT_ROOT  "airlock"
-#define CGROUP_USER_PREFIX  "user-"
-#define CGROUP_SELF_LEAF    "airlock-self" /* where a delegated v2 caller moves itself */
-#define CGROUP_NAME_MAX     128
+#define CGROUP_PARENT_ROOT "airlock"
+#define CGROUP_USER_PREFIX "user-"
+#define CGROUP_SELF_LEAF   "airlock-self" /* where a delegated v2 caller moves itself */
+#define CGROUP_NAME_MAX    128
 
 /* One hierarchy root directory (v1: a controller mount such as /sys/fs/cgroup/memory). */
 typedef struct CgroupHier {
@@ -105,8 +105,7 @@ typedef struct CgroupFakeKernel {
 extern const CgroupFakeKernel *cgroup_fake_kernel;
 
 /* cgroup-util.c: control files. All return 0 or -errno; none creates a file. */
-int cg_mkdirat(int dir_fd, const char *name, mode_t mode, CgroupVersion version,
-               const char *ctrl);
+int cg_mkdirat(int dir_fd, const char *name, mode_t mode, CgroupVersion version, const char *ctrl);
 int cg_rmdirat(int dir_fd, const char *name);
 int cg_open_dir(int dir_fd, const char *path);
 int cg_write(int dir_fd, const char *file, const char *value);
@@ -121,8 +120,7 @@ int cg_read_keyed(int dir_fd, const char *file, const char *key, uint64_t *ret);
  * when they exist but do not parse. */
 int cg_read_optional(int dir_fd, const char *file, const char *key, uint64_t *ret);
 bool cg_has_word(const char *text, const char *word);
-const char *cg_missing_words(const char *text, const char *const *words, char *buf,
-                             size_t size);
+const char *cg_missing_words(const char *text, const char *const *words, char *buf, size_t size);
 int cg_procs_kill(int dir_fd, int sig, size_t *ret_seen);
 int cg_procs_empty(int dir_fd);
 void cg_sleep_ms(unsigned ms);

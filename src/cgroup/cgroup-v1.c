@@ -11,7 +11,7 @@
 
 #include "basic/macros.h"
 
-#define CPU_PERIOD_USEC    100000ULL
+#define CPU_PERIOD_USEC   100000ULL
 #define FREEZE_TIMEOUT_MS 100
 
 static const struct {
@@ -19,12 +19,10 @@ static const struct {
         unsigned role;
         bool required;
 } controllers[] = {
-        /* memory first: its directory carries the group's flock (see cgroup.c). */
-        {"memory", CG_MEMORY, true},
-        {"pids", CG_PIDS, true},
-        {"cpu", CG_CPU, true},
-        {"cpuacct", CG_CPUACCT, false}, /* CPU usage; without it no CPU-time limit */
-        {"freezer", CG_FREEZER, false}, /* without it the kill races with fork */
+    /* memory first: its directory carries the group's flock (see cgroup.c). */
+    {"memory", CG_MEMORY, true},    {"pids", CG_PIDS, true}, {"cpu", CG_CPU, true},
+    {"cpuacct", CG_CPUACCT, false}, /* CPU usage; without it no CPU-time limit */
+    {"freezer", CG_FREEZER, false}, /* without it the kill races with fork */
 };
 
 /* Opens a controller's mount. It may be a symlink ("cpu" -> "cpu,cpuacct" on most distros):
@@ -57,8 +55,8 @@ static int v1_probe(int root_fd, char *why, size_t why_size)
                 if (fd >= 0)
                         continue;
                 ret = -ENOENT;
-                n = snprintf(why + used, why_size - used, "%s%s", used ? " " : "not mounted: ",
-                             controllers[i].name);
+                n = snprintf(why + used, why_size - used, "%s%s",
+                             used ? " " : "not mounted: ", controllers[i].name);
                 if (n > 0 && (size_t)n < why_size - used)
                         used += (size_t)n;
         }
@@ -95,8 +93,8 @@ static int v1_open_hierarchies(int root_fd, CgroupHier hier[CGROUP_MAX_HIER], si
                         safe_close(fd);
                         continue;
                 }
-                hier[n++] = (CgroupHier){.fd = fd, .roles = controllers[i].role,
-                                         .name = controllers[i].name};
+                hier[n++] = (CgroupHier){
+                    .fd = fd, .roles = controllers[i].role, .name = controllers[i].name};
         }
         *ret_n = n;
         return 0;
@@ -365,15 +363,15 @@ static int v1_delegate_dir(int dir_fd, uid_t uid, gid_t gid, AirlockError *err)
 }
 
 const CgroupOps cgroup_v1_ops = {
-        .version = CGROUP_VERSION_V1,
-        .probe = v1_probe,
-        .open_hierarchies = v1_open_hierarchies,
-        .setup_parent = v1_setup_parent,
-        .init_group = v1_init_group,
-        .set_limits = v1_set_limits,
-        .read_usage = v1_read_usage,
-        .read_cpu_usec = v1_read_cpu_usec,
-        .kill = v1_kill,
-        .populated = v1_populated,
-        .delegate_dir = v1_delegate_dir,
+    .version = CGROUP_VERSION_V1,
+    .probe = v1_probe,
+    .open_hierarchies = v1_open_hierarchies,
+    .setup_parent = v1_setup_parent,
+    .init_group = v1_init_group,
+    .set_limits = v1_set_limits,
+    .read_usage = v1_read_usage,
+    .read_cpu_usec = v1_read_cpu_usec,
+    .kill = v1_kill,
+    .populated = v1_populated,
+    .delegate_dir = v1_delegate_dir,
 };

@@ -53,8 +53,8 @@ static int v2_open_hierarchies(int root_fd, CgroupHier hier[CGROUP_MAX_HIER], si
 
         if (fd < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "cgroup", "dup");
-        hier[0] = (CgroupHier){.fd = fd, .roles = CG_REQUIRED | CG_CPUACCT | CG_FREEZER,
-                               .name = "unified"};
+        hier[0] = (CgroupHier){
+            .fd = fd, .roles = CG_REQUIRED | CG_CPUACCT | CG_FREEZER, .name = "unified"};
         *ret_n = 1;
         return 0;
 }
@@ -76,8 +76,8 @@ static int enable_controllers(int dir_fd)
         for (const char *p = missing; *p;) {
                 size_t len = strcspn(p, " ");
 
-                snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), "%s+%.*s",
-                         cmd[0] ? " " : "", (int)len, p);
+                snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd), "%s+%.*s", cmd[0] ? " " : "",
+                         (int)len, p);
                 p += len + (p[len] == ' ');
         }
         return cg_write(dir_fd, "cgroup.subtree_control", cmd);
@@ -217,8 +217,8 @@ static int v2_setup_parent(CgroupHost *host, uid_t caller, const char *self, Air
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup",
                                          "cannot prepare " CGROUP_PARENT_ROOT);
         host->parent = strdup(CGROUP_PARENT_ROOT);
-        return host->parent ? 0 : airlock_error_set(err, AIRLOCK_ERR_INTERNAL, ENOMEM, "cgroup",
-                                                    NULL);
+        return host->parent ? 0
+                            : airlock_error_set(err, AIRLOCK_ERR_INTERNAL, ENOMEM, "cgroup", NULL);
 }
 
 static int v2_init_group(Cgroup *cg, AirlockError *err)
@@ -280,7 +280,7 @@ static int v2_read_usage(Cgroup *cg, CgroupUsage *ret)
                 return r;
         u.have_memory_peak = r > 0;
         if (cg->cpu_fd >= 0) {
-                char buf[1024];
+                char buf[2048];
 
                 r = cg_pread(cg->cpu_fd, buf, sizeof(buf));
                 if (r >= 0)
@@ -303,7 +303,7 @@ static int v2_read_usage(Cgroup *cg, CgroupUsage *ret)
 
 static int v2_read_cpu_usec(Cgroup *cg, uint64_t *ret)
 {
-        char buf[1024];
+        char buf[2048];
         int r;
 
         if (cg->cpu_fd < 0)
@@ -382,15 +382,15 @@ static int v2_delegate_dir(int dir_fd, uid_t uid, gid_t gid, AirlockError *err)
 }
 
 const CgroupOps cgroup_v2_ops = {
-        .version = CGROUP_VERSION_V2,
-        .probe = v2_probe,
-        .open_hierarchies = v2_open_hierarchies,
-        .setup_parent = v2_setup_parent,
-        .init_group = v2_init_group,
-        .set_limits = v2_set_limits,
-        .read_usage = v2_read_usage,
-        .read_cpu_usec = v2_read_cpu_usec,
-        .kill = v2_kill,
-        .populated = v2_populated,
-        .delegate_dir = v2_delegate_dir,
+    .version = CGROUP_VERSION_V2,
+    .probe = v2_probe,
+    .open_hierarchies = v2_open_hierarchies,
+    .setup_parent = v2_setup_parent,
+    .init_group = v2_init_group,
+    .set_limits = v2_set_limits,
+    .read_usage = v2_read_usage,
+    .read_cpu_usec = v2_read_cpu_usec,
+    .kill = v2_kill,
+    .populated = v2_populated,
+    .delegate_dir = v2_delegate_dir,
 };

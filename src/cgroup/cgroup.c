@@ -95,8 +95,8 @@ int cgroup_host_open_at(const char *root_path, CgroupVersion want, uid_t caller,
                 root_path = CGROUP_DEFAULT_ROOT;
         root_fd = open(root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (root_fd < 0)
-                return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "cgroup",
-                                         "cannot open %s", root_path);
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "cgroup", "cannot open %s",
+                                         root_path);
 
         if (want != CGROUP_VERSION_V1) {
                 r = cgroup_v2_ops.probe(root_fd, why2, sizeof(why2));
@@ -226,10 +226,10 @@ static int cgroup_open_parents(Cgroup *cg, const CgroupHost *host, CgroupHier hi
 
                 if (fd < 0)
                         return airlock_error_set(err, AIRLOCK_ERR_SETUP, fd, "cgroup",
-                                                 "cannot open %s in the %s hierarchy",
-                                                 host->parent, hier[i].name);
-                cg->dirs[i] = (CgroupDir){.parent_fd = fd, .fd = -EBADF, .roles = hier[i].roles,
-                                          .ctrl = hier[i].name};
+                                                 "cannot open %s in the %s hierarchy", host->parent,
+                                                 hier[i].name);
+                cg->dirs[i] = (CgroupDir){
+                    .parent_fd = fd, .fd = -EBADF, .roles = hier[i].roles, .ctrl = hier[i].name};
                 cg->n_dirs = i + 1;
         }
         return 0;
@@ -244,12 +244,12 @@ static int cgroup_make_dirs(Cgroup *cg, CgroupVersion version, AirlockError *err
 
                 if (r == -EEXIST)
                         return airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup",
-                                                 "%s exists already in the %s hierarchy",
-                                                 cg->path, d->ctrl);
+                                                 "%s exists already in the %s hierarchy", cg->path,
+                                                 d->ctrl);
                 if (r < 0)
                         return airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup",
-                                                 "cannot create %s in the %s hierarchy",
-                                                 cg->path, d->ctrl);
+                                                 "cannot create %s in the %s hierarchy", cg->path,
+                                                 d->ctrl);
                 d->fd = cg_open_dir(d->parent_fd, cg->name);
                 if (d->fd < 0)
                         return airlock_error_set(err, AIRLOCK_ERR_SETUP, d->fd, "cgroup",
@@ -314,9 +314,9 @@ int cgroup_create(const CgroupHost *host, const char *name, const CgroupLimits *
         *ret = cg;
         return 0;
 fail:
-        /* Only what we made: on EEXIST the directory that exists is someone else's. */
-        if (r != -EEXIST)
-                (void)cgroup_remove_dirs(cg);
+        /* Only what we made: a directory that existed (EEXIST) was never opened into cg, and
+         * cgroup_remove_dirs() skips directories it does not hold. */
+        (void)cgroup_remove_dirs(cg);
         cgroup_free(cg);
         return r;
 }
@@ -474,7 +474,9 @@ static int cgroup_open_unlocked(const CgroupOps *ops, const CgroupHost *host, Cg
                 CgroupDir *d = &cg->dirs[i];
 
                 *d = (CgroupDir){.parent_fd = cg_open_dir(hier[i].fd, host->parent),
-                                 .fd = -EBADF, .roles = hier[i].roles, .ctrl = hier[i].name};
+                                 .fd = -EBADF,
+                                 .roles = hier[i].roles,
+                                 .ctrl = hier[i].name};
                 if (d->parent_fd >= 0)
                         d->fd = cg_open_dir(d->parent_fd, name);
                 /* A half-made group (v1 crash between two mkdirs) lacks some: fine. */
@@ -504,8 +506,7 @@ static int cgroup_open_unlocked(const CgroupOps *ops, const CgroupHost *host, Cg
  * Their locks are taken, so nobody can start using them after the parent lock is dropped. A
  * group that cannot be opened is skipped and reported; the others are returned all the same. */
 static int gc_find_stale(const CgroupOps *ops, const CgroupHost *host, CgroupHier hier[], size_t n,
-                         const char *self, Cgroup ***ret_stale, size_t *ret_n,
-                         AirlockError *err)
+                         const char *self, Cgroup ***ret_stale, size_t *ret_n, AirlockError *err)
 {
         _cleanup_(name_list_free) NameList names = {};
         _cleanup_free_ Cgroup **stale = NULL;

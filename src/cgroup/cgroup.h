@@ -16,6 +16,7 @@ typedef enum CgroupVersion {
         CGROUP_VERSION_V2 = 2,
 } CgroupVersion;
 
+/* A field of 0 leaves that limit unset (the kernel's "max"). */
 typedef struct CgroupLimits {
         uint64_t memory_bytes; /* also the memory+swap cap: no swap */
         uint32_t pids;
@@ -45,25 +46,34 @@ typedef struct CgroupHost {
 } CgroupHost;
 
 /* Finds the hierarchy to use: v2 when the unified hierarchy offers memory, pids and cpu, v1
- * otherwise. root_path NULL means /sys/fs/cgroup. want forces a version (0 = auto). */
+ * otherwise. root_path NULL means /sys/fs/cgroup. want forces a version (0 = auto).
+ * On v2, for a caller other than root, "airlock/user-<uid>" serves only a process that already
+ * runs below it (v2 moves processes only within a subtree the mover may write); otherwise the
+ * caller's own group from /proc/self/cgroup is used if systemd delegated it (Delegate=yes, with
+ * memory, pids and cpu): this moves the calling process into "<own>/airlock-self" and makes the
+ * run groups below "<own>/airlock". A {0}-initialised host may be passed to cgroup_host_close(). */
 int cgroup_host_open(const char *root_path, CgroupVersion want, uid_t caller, CgroupHost *ret,
                      AirlockError *err);
 void cgroup_host_close(CgroupHost *host);
 
 /* Creates "<parent>/<name>" with the limits applied, and takes an exclusive flock on it so that
- * cgroup_gc() in another airlock never removes a group that is in use. -EEXIST if taken. */
+ * cgroup_gc() in another airlock never removes a group that is in use. -EEXIST if taken.
+ * name: 1-128 of [A-Za-z0-9_-], not starting with '-' or "user-", not "airlock-self". The lock
+ * lives on an O_CLOEXEC fd: a child that forks without exec shares it while it lives. */
 int cgroup_create(const CgroupHost *host, const char *name, const CgroupLimits *limits,
                   Cgroup **ret, AirlockError *err);
 
 /* Moves pid into the group (every controller on v1). */
 int cgroup_attach(Cgroup *cg, pid_t pid, AirlockError *err);
 
-/* v2 only: an O_DIRECTORY fd of the group for clone3(CLONE_INTO_CGROUP); -EOPNOTSUPP on v1. */
+/* v2 only: an O_DIRECTORY fd of the group for clone3(CLONE_INTO_CGROUP); -EOPNOTSUPP on v1.
+ * The fd stays owned by cg (valid until cgroup_destroy()): do not close it. */
 int cgroup_dir_fd(Cgroup *cg);
 
 int cgroup_read_usage(Cgroup *cg, CgroupUsage *ret);
 
-/* CPU time used so far, in microseconds (user + system); for the CPU-time limit. */
+/* CPU time used so far, in microseconds (user + system); for the CPU-time limit. One pread on
+ * a file kept open. -EOPNOTSUPP when the host cannot tell (v1 without cpuacct). */
 int cgroup_read_cpu_usec(Cgroup *cg, uint64_t *ret);
 
 /* SIGKILLs every process in the group: cgroup.kill on v2, freezer + kill + thaw on v1. */

@@ -18,40 +18,40 @@ typedef struct FakeFile {
 } FakeFile;
 
 static const FakeFile v2_files[] = {
-        {NULL, "cgroup.procs", ""},
-        {NULL, "cgroup.threads", ""},
-        {NULL, "cgroup.controllers", "cpu memory pids"},
-        {NULL, "cgroup.subtree_control", ""},
-        {NULL, "cgroup.events", "populated 0\nfrozen 0\n"},
-        {NULL, "cgroup.kill", ""},
-        {NULL, "cgroup.freeze", "0\n"},
-        {NULL, "memory.max", "max\n"},
-        {NULL, "memory.swap.max", "max\n"},
-        {NULL, "memory.peak", "0\n"},
-        {NULL, "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n"},
-        {NULL, "pids.max", "max\n"},
-        {NULL, "pids.events", "max 0\n"},
-        {NULL, "cpu.max", "max 100000\n"},
-        {NULL, "cpu.stat", "usage_usec 0\nuser_usec 0\nsystem_usec 0\nnr_periods 0\n"},
+    {NULL, "cgroup.procs", ""},
+    {NULL, "cgroup.threads", ""},
+    {NULL, "cgroup.controllers", "cpu memory pids"},
+    {NULL, "cgroup.subtree_control", ""},
+    {NULL, "cgroup.events", "populated 0\nfrozen 0\n"},
+    {NULL, "cgroup.kill", ""},
+    {NULL, "cgroup.freeze", "0\n"},
+    {NULL, "memory.max", "max\n"},
+    {NULL, "memory.swap.max", "max\n"},
+    {NULL, "memory.peak", "0\n"},
+    {NULL, "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n"},
+    {NULL, "pids.max", "max\n"},
+    {NULL, "pids.events", "max 0\n"},
+    {NULL, "cpu.max", "max 100000\n"},
+    {NULL, "cpu.stat", "usage_usec 0\nuser_usec 0\nsystem_usec 0\nnr_periods 0\n"},
 };
 
 static const FakeFile v1_files[] = {
-        {NULL, "cgroup.procs", ""},
-        {NULL, "tasks", ""},
-        {"memory", "memory.limit_in_bytes", "9223372036854771712\n"},
-        {"memory", "memory.memsw.limit_in_bytes", "9223372036854771712\n"},
-        {"memory", "memory.max_usage_in_bytes", "0\n"},
-        {"memory", "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"},
-        {"pids", "pids.max", "max\n"},
-        {"pids", "pids.events", "max 0\n"},
-        {"cpu", "cpu.cfs_period_us", "100000\n"},
-        {"cpu", "cpu.cfs_quota_us", "-1\n"},
-        /* "cpu" gets these too: a co-mounted "cpu,cpuacct" hierarchy has both sets. */
-        {"cpuacct", "cpuacct.usage", "0\n"},
-        {"cpuacct", "cpuacct.usage_user", "0\n"},
-        {"cpuacct", "cpuacct.usage_sys", "0\n"},
-        {"cpuacct", "cpuacct.stat", "user 0\nsystem 0\n"},
-        {"freezer", "freezer.state", "THAWED\n"},
+    {NULL, "cgroup.procs", ""},
+    {NULL, "tasks", ""},
+    {"memory", "memory.limit_in_bytes", "9223372036854771712\n"},
+    {"memory", "memory.memsw.limit_in_bytes", "9223372036854771712\n"},
+    {"memory", "memory.max_usage_in_bytes", "0\n"},
+    {"memory", "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n"},
+    {"pids", "pids.max", "max\n"},
+    {"pids", "pids.events", "max 0\n"},
+    {"cpu", "cpu.cfs_period_us", "100000\n"},
+    {"cpu", "cpu.cfs_quota_us", "-1\n"},
+    /* "cpu" gets these too: a co-mounted "cpu,cpuacct" hierarchy has both sets. */
+    {"cpuacct", "cpuacct.usage", "0\n"},
+    {"cpuacct", "cpuacct.usage_user", "0\n"},
+    {"cpuacct", "cpuacct.usage_sys", "0\n"},
+    {"cpuacct", "cpuacct.stat", "user 0\nsystem 0\n"},
+    {"freezer", "freezer.state", "THAWED\n"},
 };
 
 static const char *omitted[16];
@@ -136,8 +136,8 @@ static int fake_before_rmdir(int parent_fd, const char *name)
 }
 
 static const CgroupFakeKernel fake_kernel = {
-        .after_mkdir = fake_after_mkdir,
-        .before_rmdir = fake_before_rmdir,
+    .after_mkdir = fake_after_mkdir,
+    .before_rmdir = fake_before_rmdir,
 };
 
 void fake_tree_init(FakeTree *t, CgroupVersion version, const char *controllers)

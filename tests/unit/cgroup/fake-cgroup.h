@@ -13,7 +13,8 @@ typedef struct FakeTree {
 } FakeTree;
 
 /* v2: a root with cgroup.controllers (controllers, e.g. "cpu memory pids"); v1: one directory per
- * name in the space-separated controllers list, each with cgroup.procs. Installs the fake kernel. */
+ * name in the space-separated controllers list, each with cgroup.procs. Installs the fake kernel.
+ */
 void fake_tree_init(FakeTree *t, CgroupVersion version, const char *controllers);
 void fake_tree_done(FakeTree *t);
 
