@@ -52,6 +52,15 @@ int cmd_run(int argc, char **argv)
         run_options_init(&o);
         if (run_options_parse(argc, argv, &o, &err) < 0) {
                 print_error_line(&err);
+                /* --json promises a JSON answer, even to a bad command line (if --json itself
+                 * was read before the mistake). */
+                if (o.json) {
+                        run_result_init(&res);
+                        res.status = RUN_SETUP_ERROR;
+                        res.error = err;
+                        res.limits = o.config.limits;
+                        (void)result_write_json(&res, stdout);
+                }
                 run_options_done(&o);
                 return AIRLOCK_EXIT_USAGE;
         }

@@ -169,5 +169,5 @@ _Noreturn void sandbox_child_main(SandboxContext *ctx)
 
         /* sync #4: running. From here on, pid 1 only reaps and reports. */
         (void)sync_send(ctx->sync_fd, &msg, -EBADF);
-        reaper_run(ctx->sync_fd, worker);
+        reaper_run(ctx, worker);
 }

@@ -9,15 +9,19 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "creds.h"
 #include "sync.h"
 
-_Noreturn void reaper_run(int sync_fd, pid_t program)
+_Noreturn void reaper_run(SandboxContext *ctx, pid_t program)
 {
         SyncMessage msg = {.point = SYNC_EXITED};
+        int sync_fd = ctx->sync_fd;
 
         /* The reaper holds nothing the program may reach: no stdio of airlock's, no pipes
-         * (their EOF must depend on the program alone), no capabilities, and it cannot be
-         * ptraced or have its memory read by the program even though they share a uid. */
+         * (their EOF must depend on the program alone), no host identity but the sandbox's
+         * (as root, pid 1 would otherwise still be host uid 0), no capabilities, and it
+         * cannot be ptraced or have its memory read by the program, with which it shares the
+         * sandbox's uid. */
         if (sync_fd != 3) {
                 dup2(sync_fd, 3);
                 sync_fd = 3;
@@ -25,6 +29,8 @@ _Noreturn void reaper_run(int sync_fd, pid_t program)
         syscall(SYS_close_range, 0, 2, 0);
         syscall(SYS_close_range, 4, ~0U, 0);
         (void)prctl(PR_SET_DUMPABLE, 0);
+        if (creds_drop_to_sandbox_user(ctx, NULL) < 0)
+                _exit(1); /* the parent sees pid 1 die without a report: a failed run */
         (void)caps_drop_all(NULL, NULL);
 
         for (;;) {

@@ -39,8 +39,10 @@ int rlimits_apply(SandboxContext *ctx, AirlockError *err)
                                               "RLIMIT_CPU");
         }
         /* RLIMIT_NPROC counts every process of a host uid. Only a uid of the sandbox's own makes
-         * that a per-sandbox limit; rootless, it would count the caller's other processes. */
+         * that a per-sandbox limit; rootless, it would count the caller's other processes. One
+         * above the cgroup's limit, so that the cgroup (which reports the hits) binds first and
+         * this stays the backstop. */
         if (r >= 0 && !ctx->rootless)
-                r = set_limit(RLIMIT_NPROC, l->pids, "RLIMIT_NPROC", err);
+                r = set_limit(RLIMIT_NPROC, (rlim_t)l->pids + 1, "RLIMIT_NPROC", err);
         return r < 0 ? r : 0;
 }
