@@ -123,19 +123,15 @@ static int add_rule(int ruleset, const char *path, uint64_t access, uint64_t han
         return 0;
 }
 
-static int add_rules(SandboxContext *ctx, int ruleset, uint64_t handled, AirlockError *err)
+/* Rights follow the place in the layout, not the mount: a --bind under /work is writable, one
+ * under /usr readable, and one anywhere else (say /data) unreachable. Landlock thereby holds
+ * the layout even where a bind, by mistake or by design, put more into the mount namespace. */
+static int add_rules(int ruleset, uint64_t handled, AirlockError *err)
 {
-        const AirlockConfig *c = ctx->config;
-        int r;
-
         for (size_t i = 0; i < ELEMENTSOF(layout_rules); i++) {
-                r = add_rule(ruleset, layout_rules[i].path, layout_rules[i].access, handled, err);
-                if (r < 0)
-                        return r;
-        }
-        for (size_t i = 0; i < c->n_binds; i++) {
-                r = add_rule(ruleset, c->binds[i].dst, c->binds[i].writable ? LL_RW : LL_RX,
-                             handled, err);
+                int r = add_rule(ruleset, layout_rules[i].path, layout_rules[i].access, handled,
+                                 err);
+
                 if (r < 0)
                         return r;
         }
@@ -168,7 +164,7 @@ int landlock_apply(SandboxContext *ctx, AirlockError *err)
         if (ruleset < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "landlock",
                                          "create ruleset (ABI %d)", abi);
-        r = add_rules(ctx, ruleset, attr.handled_access_fs, err);
+        r = add_rules(ruleset, attr.handled_access_fs, err);
         if (r < 0)
                 return r;
         if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
