@@ -54,8 +54,8 @@ static int scale_up(uint64_t ip, uint64_t frac_nanos, uint64_t unit, uint64_t *r
         if (unit && ip > UINT64_MAX / unit)
                 return -ERANGE;
         whole = ip * unit;
-        /* frac_nanos < 1e9 and unit ≤ 2^40 for sizes: split to avoid overflowing the product. */
-        part = (frac_nanos / 1000) * (unit / 1000000) + ((frac_nanos / 1000) * (unit % 1000000) + 999999) / 1000000;
+        /* frac_nanos < 1e9 and unit < 2^42: the product needs more than 64 bits. */
+        part = (uint64_t)(((unsigned __int128)frac_nanos * unit + 999999999) / 1000000000);
         if (part && whole > UINT64_MAX - part)
                 return -ERANGE;
         *ret = whole + part;

@@ -251,23 +251,36 @@ static int apply_option(int opt, const char *v, RunOptions *o, AirlockError *err
         return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "run", "unknown option");
 }
 
+/* getopt's verdict, with the option the user actually typed. */
+static int option_error(int opt, const char *arg, AirlockError *err)
+{
+        if (opt == ':')
+                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "run",
+                                         "option '%s' needs a value", arg);
+        if (optopt >= 0x100)
+                for (size_t i = 0; options[i].name; i++)
+                        if (options[i].val == optopt)
+                                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "run",
+                                                         "option '--%s' takes no value",
+                                                         options[i].name);
+        if (optopt > 0 && optopt < 0x100)
+                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "run",
+                                         "unknown option '-%c' (see airlock run --help)", optopt);
+        return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "run",
+                                 "unknown option '%s' (see airlock run --help)", arg);
+}
+
 int run_options_parse(int argc, char **argv, RunOptions *o, AirlockError *err)
 {
         int opt, r;
 
         optind = 0;
         opterr = 0;
-        /* '+': stop at the first non-option, so CMD's own options are never ours. */
-        while ((opt = getopt_long(argc, argv, "+qh", options, NULL)) != -1) {
-                if (opt == '?' || opt == ':') {
-                        const char *what = argv[optind - 1];
-
-                        return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "run",
-                                                 opt == ':' || (optopt && optopt >= 0x100)
-                                                         ? "option '%s' needs a value"
-                                                         : "unknown option '%s' (see airlock run --help)",
-                                                 what);
-                }
+        /* '+': stop at the first non-option, so CMD's own options are never ours.
+         * ':': report a missing value apart from an unknown option. */
+        while ((opt = getopt_long(argc, argv, "+:qh", options, NULL)) != -1) {
+                if (opt == '?' || opt == ':')
+                        return option_error(opt, argv[optind - 1], err);
                 r = apply_option(opt, optarg, o, err);
                 if (r < 0)
                         return r;

@@ -52,7 +52,8 @@
 #define AIRLOCK_SANDBOX_GID  1000U
 #define AIRLOCK_SANDBOX_USER "sandbox"
 
-#define AIRLOCK_SCRATCH_DIR "/work"
+#define AIRLOCK_SCRATCH_NAME "work" /* below the new root, before pivot_root */
+#define AIRLOCK_SCRATCH_DIR  "/" AIRLOCK_SCRATCH_NAME
 #define AIRLOCK_HOME_DIR    "/tmp/home"
 #define AIRLOCK_HOSTNAME    "airlock"
 #define AIRLOCK_PATH_ENV    "/usr/local/bin:/usr/bin:/bin"

@@ -27,14 +27,16 @@ typedef struct Collector {
 
 bool collect_glob_matches(const char *glob, const char *path)
 {
-        if (fnmatch(glob, path, FNM_PATHNAME | FNM_PERIOD) == 0)
-                return true;
         if (strncmp(glob, "**/", 3) != 0)
-                return false;
+                return fnmatch(glob, path, FNM_PATHNAME | FNM_PERIOD) == 0;
+        /* "**" + "/" repeated means the same as once; collapsing it keeps this linear in the
+         * depth of a tree the sandboxed program chose. */
+        while (strncmp(glob, "**/", 3) == 0)
+                glob += 3;
         for (const char *p = path; p; p = strchr(p, '/')) {
                 if (*p == '/')
                         p++;
-                if (collect_glob_matches(glob + 3, p))
+                if (fnmatch(glob, p, FNM_PATHNAME | FNM_PERIOD) == 0)
                         return true;
         }
         return false;

@@ -58,16 +58,19 @@ static int copy_file(const CopyIn *ci, int src_fd, const struct stat *st, int ds
 
 static int copy_tree(const CopyIn *ci, int src_dir, int dst_dir, unsigned depth);
 
+/* depth 0 is the source the caller named: a symlink there is followed (the caller asked for
+ * what it points at); below it, symlinks are recreated as symlinks. */
 static int copy_entry(const CopyIn *ci, int src_dir, const char *name, int dst_dir,
                       const char *dst_name, unsigned depth)
 {
+        int nofollow = depth > 0 ? O_NOFOLLOW : 0;
         struct stat st;
         int r;
 
-        if (fstatat(src_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        if (fstatat(src_dir, name, &st, depth > 0 ? AT_SYMLINK_NOFOLLOW : 0) < 0)
                 return fail(ci, negative_errno(), name);
         if (S_ISREG(st.st_mode)) {
-                _cleanup_close_ int in = openat(src_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int in = openat(src_dir, name, O_RDONLY | nofollow | O_CLOEXEC);
 
                 if (in < 0)
                         return fail(ci, negative_errno(), name);
@@ -90,7 +93,7 @@ static int copy_entry(const CopyIn *ci, int src_dir, const char *name, int dst_d
 
                 if (depth >= AIRLOCK_MAX_COPY_DEPTH)
                         return fail(ci, -ELOOP, "directories nested too deep");
-                in = openat(src_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                in = openat(src_dir, name, O_RDONLY | O_DIRECTORY | nofollow | O_CLOEXEC);
                 if (in < 0)
                         return fail(ci, negative_errno(), name);
                 become_sandbox(ci, true);

@@ -133,7 +133,7 @@ static int mount_scratch(SandboxContext *ctx, AirlockError *err)
 
         snprintf(opts, sizeof(opts), "mode=0755,uid=%u,gid=%u", AIRLOCK_SANDBOX_UID,
                  AIRLOCK_SANDBOX_GID);
-        if (mkdir("tmp", 01777) < 0 || mkdir(AIRLOCK_SCRATCH_DIR + 1, 0755) < 0)
+        if (mkdir("tmp", 01777) < 0 || mkdir(AIRLOCK_SCRATCH_NAME, 0755) < 0)
                 return FAIL("create /tmp and " AIRLOCK_SCRATCH_DIR, negative_errno());
         r = mount_tmpfs("tmp", l->tmp_bytes, "mode=1777");
         if (r < 0)
@@ -141,10 +141,10 @@ static int mount_scratch(SandboxContext *ctx, AirlockError *err)
         /* HOME lives on /tmp: caches written there never land among the outputs. */
         if (mkdir("tmp/home", 0700) < 0)
                 return FAIL("create " AIRLOCK_HOME_DIR, negative_errno());
-        r = mount_tmpfs(AIRLOCK_SCRATCH_DIR + 1, l->scratch_bytes, opts);
+        r = mount_tmpfs(AIRLOCK_SCRATCH_NAME, l->scratch_bytes, opts);
         if (r < 0)
                 return FAIL("mount " AIRLOCK_SCRATCH_DIR, r);
-        scratch_fd = open(AIRLOCK_SCRATCH_DIR + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        scratch_fd = open(AIRLOCK_SCRATCH_NAME, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (scratch_fd < 0)
                 return FAIL("open " AIRLOCK_SCRATCH_DIR, negative_errno());
         /* sync #2: the parent copies inputs in now and collects outputs after the run through

@@ -23,7 +23,7 @@
 #define R_FILE   "files: open, read, write, stat and close descriptors"
 #define R_XFER   "copying between descriptors inside the kernel"
 #define R_DIR    "directories and names in the sandbox's own tmpfs (the binds are read-only)"
-#define R_ATTR   "modes, owners, times and xattrs: the kernel allows them on the user's own files only"
+#define R_ATTR   "modes, owners, times, xattrs: the kernel allows them on the user's own files only"
 #define R_MEM    "memory: mappings and advice on the process's own address space"
 #define R_NUMA   "NUMA policy for the process's own memory"
 #define R_MLOCK  "locking pages, bounded by RLIMIT_MEMLOCK and the memory cgroup"
@@ -352,7 +352,7 @@ const SeccompDenyRow seccomp_default_deny[] = {
         {"fsmount", EPERM, MOUNT_WHY},
         {"fspick", EPERM, MOUNT_WHY},
         {"mount_setattr", EPERM, MOUNT_WHY},
-        {"open_by_handle_at", EPERM, "opens files by handle past the mount tree (the shocker escape)"},
+        {"open_by_handle_at", EPERM, "opens files by handle, past the mount tree (shocker escape)"},
         {"name_to_handle_at", EPERM, "makes handles for open_by_handle_at; no runtime needs it"},
         /* kernel attack surface */
         {"keyctl", EPERM, "keyrings are not namespaced"},

@@ -23,6 +23,8 @@ Test(parse_size, units)
         cr_assert_eq(v, 2ULL << 20);
         cr_assert_eq(parse_size("7B", &v), 0);
         cr_assert_eq(v, 7);
+        cr_assert_eq(parse_size("0.0000009T", &v), 0);
+        cr_assert_eq(v, 989561, "rounded up, not dropped");
 }
 
 Test(parse_size, rejects)
@@ -55,6 +57,8 @@ Test(parse_duration, units)
         cr_assert_eq(v, 2, "rounded up");
         cr_assert_eq(parse_duration_ms("0.0001", &v), 0);
         cr_assert_eq(v, 1, "rounded up");
+        cr_assert_eq(parse_duration_ms("0.0000004h", &v), 0);
+        cr_assert_eq(v, 2, "1.44 ms rounds up, even past the sixth digit");
 }
 
 Test(parse_duration, rejects)

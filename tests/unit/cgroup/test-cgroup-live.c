@@ -333,6 +333,22 @@ static bool process_gone(pid_t pid)
         return gone;
 }
 
+static bool process_is_exec(pid_t pid, const char *comm)
+{
+        char path[64], buf[32] = "";
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+        f = fopen(path, "re");
+        if (!f)
+                return false;
+        if (!fgets(buf, sizeof(buf), f))
+                buf[0] = '\0';
+        fclose(f);
+        buf[strcspn(buf, "\n")] = '\0';
+        return strcmp(buf, comm) == 0;
+}
+
 Test(cgroup_live, gc_removes_a_crashed_run_only)
 {
         CgroupLimits limits = {.memory_bytes = 64ULL << 20, .pids = 16, .cpu_milli = 1000};
@@ -373,6 +389,9 @@ Test(cgroup_live, gc_removes_a_crashed_run_only)
         children[0] = sleeper;
         cr_assert_eq(waitpid(crashed, &status, 0), crashed);
         cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        /* Until its exec, the sleeper still holds the group's lock fd it inherited. */
+        for (int i = 0; i < 200 && !process_is_exec(sleeper, "sleep"); i++)
+                usleep(5000);
 
         cr_assert_eq(cgroup_gc_at(&host, NULL, &err), 1, "%s", err.message);
         assert_gone("crashed");

@@ -1,0 +1,74 @@
+/* Helpers shared by the seccomp tests: compile a profile, ask its BPF about one call. */
+#pragma once
+
+#include <criterion/criterion.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <stdint.h>
+
+#include "bpf-eval.h"
+#include "seccomp/seccomp-internal.h"
+
+#define RET_ALLOW       SECCOMP_RET_ALLOW
+#define RET_ERRNO(e)    (SECCOMP_RET_ERRNO | ((uint32_t)(e) & SECCOMP_RET_DATA))
+#define RET_KILL        SECCOMP_RET_KILL_PROCESS
+#define X32_SYSCALL_BIT 0x40000000
+
+static inline SeccompPolicy *load_profile(const char *name)
+{
+        AirlockError err = {};
+        SeccompPolicy *p = NULL;
+
+        cr_assert_eq(seccomp_policy_load_profile(name, &p, &err), 0, "%s: %s", name,
+                     err.message);
+        return p;
+}
+
+static inline void compile_profile(const char *name, SeccompProgram *prog)
+{
+        AirlockError err = {};
+        SeccompPolicy *p = load_profile(name);
+
+        cr_assert_eq(seccomp_policy_compile(p, false, prog, &err), 0, "%s: %s", name,
+                     err.message);
+        seccomp_policy_free(p);
+}
+
+static inline uint32_t eval_arch(const SeccompProgram *prog, uint32_t arch, int nr, uint64_t a0,
+                                 uint64_t a1, uint64_t a2, uint64_t a3)
+{
+        struct seccomp_data d = {.nr = nr, .arch = arch, .args = {a0, a1, a2, a3, 0, 0}};
+        uint32_t ret = 0;
+
+        cr_assert_eq(bpf_eval(prog->filter, prog->len, &d, &ret), 0, "bad program at nr %d", nr);
+        return ret;
+}
+
+static inline uint32_t eval_args(const SeccompProgram *prog, int nr, const uint64_t args[6])
+{
+        struct seccomp_data d = {.nr = nr, .arch = AUDIT_ARCH_X86_64};
+        uint32_t ret = 0;
+
+        memcpy(d.args, args, sizeof(d.args));
+        cr_assert_eq(bpf_eval(prog->filter, prog->len, &d, &ret), 0, "bad program at nr %d", nr);
+        return ret;
+}
+
+#define eval(prog, nr, ...) eval_n(prog, nr, __VA_ARGS__, 0, 0, 0, 0)
+#define eval_n(prog, nr, a0, a1, a2, a3, ...)                                                      \
+        eval_arch(prog, AUDIT_ARCH_X86_64, nr, (uint64_t)(a0), (uint64_t)(a1), (uint64_t)(a2),     \
+                  (uint64_t)(a3))
+
+static inline int nr_of(const char *name)
+{
+        int nr = seccomp_syscall_nr(name);
+
+        cr_assert_geq(nr, 0, "%s does not resolve on x86_64", name);
+        return nr;
+}
+
+/* The verdict of the tables (0 allow, else errno) as the value the BPF should return. */
+static inline uint32_t expected_ret(int verdict)
+{
+        return verdict == 0 ? RET_ALLOW : RET_ERRNO(verdict);
+}
