@@ -16,10 +16,14 @@ int caps_drop_all(SandboxContext *ctx, AirlockError *err)
         (void)prctl(PR_SET_SECUREBITS, SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_SETUID_FIXUP |
                                                SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_NOROOT |
                                                SECBIT_NOROOT_LOCKED);
+        /* EINVAL marks the first capability this kernel does not know: the end of the set. */
         for (unsigned long cap = 0; cap <= 63; cap++)
-                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+                        if (errno == EINVAL && cap > 0)
+                                break;
                         return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno,
                                                  "drop bounding capabilities", "cap %lu", cap);
+                }
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno,
                                          "clear ambient capabilities", NULL);

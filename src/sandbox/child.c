@@ -27,7 +27,7 @@ static int step_wait_for_parent(SandboxContext *ctx, AirlockError *err)
 {
         int r;
 
-        /* sync #1: maps written, cgroup joined. EOF means the parent died: stop here. */
+        /* sync #1: maps written. EOF means the parent died: stop here. */
         r = sync_expect(ctx->sync_fd, SYNC_MAPS_WRITTEN, NULL, NULL, err);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "wait for parent", NULL);
@@ -38,7 +38,8 @@ static int step_wait_for_inputs(SandboxContext *ctx, AirlockError *err)
 {
         int r;
 
-        /* sync #3: the parent has copied the inputs into the scratch directory. */
+        /* sync #3: the parent has copied the inputs into the scratch directory, and pid 1 is in
+         * the run's cgroup, so everything forked from here on is inside the limits. */
         r = sync_expect(ctx->sync_fd, SYNC_INPUTS_COPIED, NULL, NULL, err);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "wait for inputs", NULL);
@@ -63,7 +64,6 @@ static int step_loopback(SandboxContext *ctx, AirlockError *err)
 
 static const SandboxStep init_steps[] = {
         {"wait for parent", step_wait_for_parent},
-        {"cgroup namespace", creds_enter_cgroup_namespace},
         {"open host paths", rootfs_open_sources},
         {"setup identity", creds_become_setup_user},
         {"make / private", rootfs_make_private},
@@ -72,6 +72,7 @@ static const SandboxStep init_steps[] = {
         {"hostname", step_hostname},
         {"loopback", step_loopback},
         {"wait for inputs", step_wait_for_inputs},
+        {"cgroup namespace", creds_enter_cgroup_namespace},
 };
 
 static const SandboxStep worker_steps[] = {

@@ -2,7 +2,7 @@
 
 #include "context.h"
 
-/* After the parent put us in our cgroup: make it our cgroup namespace's root. */
+/* After the parent put us in our cgroup (sync #3): make it our cgroup namespace's root. */
 int creds_enter_cgroup_namespace(SandboxContext *ctx, AirlockError *err);
 
 /* While building the root, files we create belong to the sandbox user (uid 0 is not mapped in

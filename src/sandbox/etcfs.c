@@ -86,7 +86,7 @@ static int copy_file(const char *src, const char *dst)
 
 /* Mirrors one host entry: a symlink is recreated as the same symlink, a file is copied, a
  * directory is bound read-only. */
-static int mirror_entry(const char *host_etc, const char *name)
+static int mirror_entry(const char *host_etc, const char *name, MountBindFlags bind_flags)
 {
         char src[PATH_MAX], dst[PATH_MAX], target[PATH_MAX];
         struct stat st;
@@ -112,10 +112,10 @@ static int mirror_entry(const char *host_etc, const char *name)
         r = mount_make_target(src, dst);
         if (r < 0)
                 return r;
-        return mount_bind(src, dst, MOUNT_BIND_RECURSIVE);
+        return mount_bind(src, dst, MOUNT_BIND_RECURSIVE | bind_flags);
 }
 
-int etcfs_build(const char *sysroot)
+int etcfs_build(const char *sysroot, MountBindFlags bind_flags)
 {
         _cleanup_close_ int etc_fd = -EBADF;
         char host_etc[PATH_MAX];
@@ -134,7 +134,7 @@ int etcfs_build(const char *sysroot)
         snprintf(host_etc, sizeof(host_etc), "%s/etc", strcmp(sysroot, "/") ? sysroot : "");
         /* A --rootfs without /etc, or without some entry, just gets less. */
         for (size_t i = 0; i < ELEMENTSOF(host_entries); i++) {
-                r = mirror_entry(host_etc, host_entries[i]);
+                r = mirror_entry(host_etc, host_entries[i], bind_flags);
                 if (r < 0)
                         return r;
         }

@@ -7,6 +7,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <stdint.h>
+#include <unistd.h>
 
 #include "basic/macros.h"
 #include "config/limits.h"
@@ -38,12 +41,46 @@ int mount_bind(const char *src, const char *dst, MountBindFlags how)
 
         if (mount(src, dst, NULL, flags, NULL) < 0)
                 return negative_errno();
+        /* A device node's bind keeps the flags of the host's /dev (nosuid, never nodev), and
+         * a later recursive mount_setattr covers the rest: no remount needed for either. */
+        if ((how & MOUNT_BIND_DEVICES) || ((how & MOUNT_BIND_RO_LATER) && !(how & MOUNT_BIND_WRITABLE)))
+                return 0;
         flags = MS_REMOUNT | MS_BIND | MS_NOSUID | locked_flags(dst);
         if (!(how & MOUNT_BIND_WRITABLE))
                 flags |= MS_RDONLY;
         if (!(how & MOUNT_BIND_DEVICES))
                 flags |= MS_NODEV;
         if (mount(NULL, dst, NULL, flags, NULL) < 0)
+                return negative_errno();
+        return 0;
+}
+
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#define MOUNT_ATTR_NOSUID 0x00000002
+#define MOUNT_ATTR_NODEV  0x00000004
+#endif
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+
+struct mount_attr_v0 {
+        uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
+bool mount_setattr_available(void)
+{
+        /* An invalid fd: EBADF if the call exists, ENOSYS if not. */
+        return syscall(SYS_mount_setattr, -1, "", 0, NULL, 0) < 0 && errno != ENOSYS;
+}
+
+int mount_tree_read_only(const char *path)
+{
+        struct mount_attr_v0 attr = {
+                .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+        };
+
+        if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr)) < 0)
                 return negative_errno();
         return 0;
 }

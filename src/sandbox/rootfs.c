@@ -65,7 +65,7 @@ int rootfs_make_private(SandboxContext *ctx, AirlockError *err)
 }
 
 static int mirror_system_dir(const char *sysroot, const char *name, bool required,
-                             AirlockError *err)
+                             MountBindFlags bind_flags, AirlockError *err)
 {
         char src[PATH_MAX], target[PATH_MAX], step[96];
         struct stat st;
@@ -92,7 +92,7 @@ static int mirror_system_dir(const char *sysroot, const char *name, bool require
                 return 0;
         if (mkdir(name, 0755) < 0)
                 return FAIL(step, negative_errno());
-        r = mount_bind(src, name, MOUNT_BIND_RECURSIVE);
+        r = mount_bind(src, name, MOUNT_BIND_RECURSIVE | bind_flags);
         return r < 0 ? FAIL(step, r) : 0;
 }
 
@@ -100,8 +100,6 @@ static int mount_proc(AirlockError *err)
 {
         int r;
 
-        if (mkdir("proc", 0555) < 0)
-                return FAIL("mount /proc", negative_errno());
         /* We are pid 1 of the new pid namespace, so this /proc shows the sandbox alone.
          * subset=pid (Linux 5.8) leaves out every kernel-wide file: kcore, kallsyms, sys,
          * sysrq-trigger, meminfo and the like simply do not exist. Older kernels get a plain
@@ -133,8 +131,6 @@ static int mount_scratch(SandboxContext *ctx, AirlockError *err)
 
         snprintf(opts, sizeof(opts), "mode=0755,uid=%u,gid=%u", AIRLOCK_SANDBOX_UID,
                  AIRLOCK_SANDBOX_GID);
-        if (mkdir("tmp", 01777) < 0 || mkdir(AIRLOCK_SCRATCH_NAME, 0755) < 0)
-                return FAIL("create /tmp and " AIRLOCK_SCRATCH_DIR, negative_errno());
         r = mount_tmpfs("tmp", l->tmp_bytes, "mode=1777");
         if (r < 0)
                 return FAIL("mount /tmp", r);
@@ -153,6 +149,40 @@ static int mount_scratch(SandboxContext *ctx, AirlockError *err)
         return r < 0 ? FAIL("send scratch to parent", r) : 0;
 }
 
+static bool in_scratch(const char *dst)
+{
+        static const char *const writable[] = {"/tmp", AIRLOCK_SCRATCH_DIR};
+
+        for (size_t i = 0; i < ELEMENTSOF(writable); i++) {
+                size_t n = strlen(writable[i]);
+
+                if (strncmp(dst, writable[i], n) == 0 && (dst[n] == '/' || dst[n] == '\0'))
+                        return true;
+        }
+        return false;
+}
+
+/* Mount points for the caller's binds: those in the read-only skeleton are made before it
+ * becomes read-only, those in /tmp or /work after those are mounted. */
+static int make_bind_targets(SandboxContext *ctx, bool scratch_phase, AirlockError *err)
+{
+        const AirlockConfig *c = ctx->config;
+
+        for (size_t i = 0; i < c->n_binds; i++) {
+                char src[64], step[PATH_MAX + 32];
+                int r;
+
+                if (in_scratch(c->binds[i].dst) != scratch_phase)
+                        continue;
+                snprintf(src, sizeof(src), "/proc/self/fd/%d", ctx->bind_fds[i]);
+                snprintf(step, sizeof(step), "bind %s", c->binds[i].dst);
+                r = mount_make_target(src, c->binds[i].dst + 1);
+                if (r < 0)
+                        return FAIL(step, r);
+        }
+        return 0;
+}
+
 static int mount_user_binds(SandboxContext *ctx, AirlockError *err)
 {
         const AirlockConfig *c = ctx->config;
@@ -164,58 +194,79 @@ static int mount_user_binds(SandboxContext *ctx, AirlockError *err)
 
                 snprintf(step, sizeof(step), "bind %s", b->dst);
                 snprintf(src, sizeof(src), "/proc/self/fd/%d", ctx->bind_fds[i]);
-                r = mount_make_target(src, b->dst + 1);
-                if (r >= 0)
-                        r = mount_bind(src, b->dst + 1,
-                                       MOUNT_BIND_RECURSIVE |
-                                               (b->writable ? MOUNT_BIND_WRITABLE : 0));
+                r = mount_bind(src, b->dst + 1,
+                               MOUNT_BIND_RECURSIVE | (b->writable ? MOUNT_BIND_WRITABLE : 0));
                 if (r < 0)
                         return FAIL(step, r);
         }
         return 0;
 }
 
+/* The skeleton: everything that lives in the root tmpfs itself, and the read-only binds. */
+static int build_skeleton(SandboxContext *ctx, const char *sysroot, MountBindFlags ro_later,
+                          AirlockError *err)
+{
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(system_dirs); i++) {
+                r = mirror_system_dir(sysroot, system_dirs[i].name, system_dirs[i].required,
+                                      ro_later, err);
+                if (r < 0)
+                        return r;
+        }
+        r = etcfs_build(sysroot, ro_later);
+        if (r < 0)
+                return FAIL("build /etc", r);
+        r = devfs_prepare();
+        if (r < 0)
+                return FAIL("build /dev", r);
+        if (mkdir("proc", 0555) < 0 || mkdir("tmp", 01777) < 0 ||
+            mkdir(AIRLOCK_SCRATCH_NAME, 0755) < 0)
+                return FAIL("create mount points", negative_errno());
+        return make_bind_targets(ctx, false, err);
+}
+
 int rootfs_build(SandboxContext *ctx, AirlockError *err)
 {
         char sysroot_buf[64];
         const char *sysroot = "/";
+        /* One recursive mount_setattr instead of a remount per bind, where the kernel has it. */
+        MountBindFlags ro_later = mount_setattr_available() ? MOUNT_BIND_RO_LATER : 0;
         int r;
 
         if (ctx->rootfs_fd >= 0) {
                 snprintf(sysroot_buf, sizeof(sysroot_buf), "/proc/self/fd/%d", ctx->rootfs_fd);
                 sysroot = sysroot_buf;
         }
-
         /* The skeleton is tiny: directories, a few /etc files, mount points. */
         if (mount("tmpfs", ctx->staging, "tmpfs", MS_NOSUID | MS_NODEV, "size=8m,mode=0755") < 0)
                 return FAIL("mount root tmpfs", negative_errno());
         if (chdir(ctx->staging) < 0)
                 return FAIL("enter new root", negative_errno());
-        for (size_t i = 0; i < ELEMENTSOF(system_dirs); i++) {
-                r = mirror_system_dir(sysroot, system_dirs[i].name, system_dirs[i].required, err);
-                if (r < 0)
-                        return r;
-        }
-        r = etcfs_build(sysroot);
+        r = build_skeleton(ctx, sysroot, ro_later, err);
         if (r < 0)
-                return FAIL("build /etc", r);
-        r = devfs_build(ctx->config->limits.tmp_bytes);
+                return r;
+        /* From here on nothing but /tmp, /dev/shm, /work (and writable binds) is writable. */
+        if (ro_later)
+                r = mount_tree_read_only(".");
+        else if (mount(NULL, ".", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+                       NULL) < 0)
+                r = negative_errno();
         if (r < 0)
-                return FAIL("build /dev", r);
+                return FAIL("remount / read-only", r);
+        r = devfs_mount(ctx->config->limits.tmp_bytes);
+        if (r < 0)
+                return FAIL("mount /dev", r);
         r = mount_proc(err);
         if (r < 0)
                 return r;
         r = mount_scratch(ctx, err);
         if (r < 0)
                 return r;
-        r = mount_user_binds(ctx, err);
+        r = make_bind_targets(ctx, true, err);
         if (r < 0)
                 return r;
-        /* Nothing but /tmp, /dev/shm and the scratch area is writable from here on. */
-        if (mount(NULL, ".", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
-                  NULL) < 0)
-                return FAIL("remount / read-only", negative_errno());
-        return 0;
+        return mount_user_binds(ctx, err);
 }
 
 int rootfs_pivot(SandboxContext *ctx, AirlockError *err)

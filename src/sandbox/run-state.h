@@ -32,6 +32,7 @@ typedef struct RunState {
         int child_stdio[3];
         pid_t child;
         int pidfd;
+        bool in_cgroup; /* pid 1 is in the run's cgroup */
         int scratch_fd;
 
         Capture out, err;

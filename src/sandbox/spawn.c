@@ -170,8 +170,15 @@ static int launch(RunState *s, AirlockError *err)
                 .pidfd = (uint64_t)(uintptr_t)&s->pidfd,
                 .exit_signal = SIGCHLD,
         };
+        int cgroup_fd = cgroup_dir_fd(s->identity.cgroup);
         long pid;
 
+        /* cgroup v2: born in its cgroup. Migrating a process later takes a lock whose first
+         * writer waits out an RCU grace period (up to ~12 ms here); forking into it does not. */
+        if (cgroup_fd >= 0) {
+                args.flags |= CLONE_INTO_CGROUP;
+                args.cgroup = (uint64_t)cgroup_fd;
+        }
         pid = syscall(SYS_clone3, &args, sizeof(args));
         if (pid < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "create namespaces",
@@ -179,6 +186,7 @@ static int launch(RunState *s, AirlockError *err)
         if (pid == 0)
                 child_start(s);
         s->child = (pid_t)pid;
+        s->in_cgroup = cgroup_fd >= 0;
         s->child_sync_fd = safe_close(s->child_sync_fd);
         for (int i = 0; i < 3; i++)
                 s->child_stdio[i] = safe_close(s->child_stdio[i]);
@@ -214,13 +222,19 @@ static int handshake(RunState *s, AirlockError *err)
                               s->identity.rootless, err);
         if (r < 0)
                 return r;
-        r = cgroup_attach(s->identity.cgroup, s->child, err);
-        if (r < 0)
-                return r;
-        /* sync #1: maps written, cgroup joined. */
+        /* sync #1: maps written. */
         r = sync_send_point(s->sync_fd, SYNC_MAPS_WRITTEN);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "sync #1", NULL);
+        /* cgroup v1: migrate pid 1 while it builds the root (the grace period above runs in
+         * parallel with that work). Only its setup runs outside the limits; the program is
+         * forked after #3, which waits for this. */
+        if (!s->in_cgroup) {
+                r = cgroup_attach(s->identity.cgroup, s->child, err);
+                if (r < 0)
+                        return r;
+                s->in_cgroup = true;
+        }
         /* sync #2: the scratch tmpfs, which we fill now and empty after the run. */
         r = expect_point(s, SYNC_SCRATCH_READY, &s->scratch_fd, NULL, err);
         if (r < 0)
@@ -233,7 +247,7 @@ static int handshake(RunState *s, AirlockError *err)
                        s->identity.rootless ? (gid_t)-1 : s->identity.host_gid, err);
         if (r < 0)
                 return r;
-        /* sync #3: inputs copied. */
+        /* sync #3: inputs copied, cgroup joined. */
         r = sync_send_point(s->sync_fd, SYNC_INPUTS_COPIED);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "sync #3", NULL);

@@ -456,7 +456,7 @@ const SeccompArgFilter seccomp_filter_clone = {
 };
 
 static const SeccompArgRow socket_rows[] = {
-        {{INT_EQ(0, AF_UNIX)}, ALLOW, "local IPC: multiprocessing, subprocess pipes, D-Bus-less"},
+        {{INT_EQ(0, AF_UNIX)}, ALLOW, "local IPC: multiprocessing, asyncio, node's child channels"},
         {{INT_EQ(0, AF_INET), SOCK_TYPE_EQ(SOCK_STREAM), INT_EQ(2, 0)}, ALLOW, "TCP on loopback"},
         {{INT_EQ(0, AF_INET), SOCK_TYPE_EQ(SOCK_STREAM), INT_EQ(2, IPPROTO_TCP)}, ALLOW, "TCP"},
         {{INT_EQ(0, AF_INET), SOCK_TYPE_EQ(SOCK_DGRAM), INT_EQ(2, 0)}, ALLOW, "UDP on loopback"},

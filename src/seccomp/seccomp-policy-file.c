@@ -81,17 +81,9 @@ static const char *rule_describe(const SeccompRule *r, char *buf, size_t size)
         return buf;
 }
 
-/* One line without its newline (at most SECCOMP_POLICY_LINE_MAX bytes, in a buffer one byte
- * longer); words split on blanks, the reason after '#'. */
-static int parser_line(Parser *ps, char *line, size_t len)
+/* NUL bytes, invalid UTF-8 and control characters (but tab) have no business in a policy. */
+static int parser_check_bytes(Parser *ps, const char *line, size_t len)
 {
-        char *words[MAX_WORDS + 1] = {};
-        const char *reason = NULL;
-        size_t n = 0;
-        SeccompRule *rule, next = {};
-        char *hash, *save = NULL;
-        int nr, r;
-
         if (memchr(line, '\0', len))
                 return parser_fail(ps, "NUL byte");
         if (!utf8_is_valid(line, len))
@@ -103,43 +95,35 @@ static int parser_line(Parser *ps, char *line, size_t len)
                 if ((c < 0x20 && c != '\t') || c == 0x7f)
                         return parser_fail(ps, "control character 0x%02x", c);
         }
-        line[len] = '\0';
+        return 0;
+}
 
-        hash = strchr(line, '#');
-        if (hash) {
-                *hash = '\0';
-                reason = hash + 1;
-                reason += strspn(reason, " \t");
-        }
-        for (char *w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
-                if (n == MAX_WORDS)
-                        return parser_fail(ps, "too many words (expected: allow NAME, deny "
-                                               "NAME [ERRNO] or include PROFILE)");
-                words[n++] = w;
-        }
-        if (n == 0)
-                return 0; /* blank or comment */
+static int parser_include(Parser *ps, char **words, size_t n)
+{
+        const SeccompProfile *profile;
+        int r;
 
-        if (strcmp(words[0], "include") == 0) {
-                const SeccompProfile *profile;
+        if (n != 2)
+                return parser_fail(ps, "expected: include PROFILE");
+        if (ps->n_rules > 0 || ps->included)
+                return parser_fail(ps, "include must come first, and only once");
+        profile = seccomp_profile_find(words[1]);
+        if (!profile)
+                return parser_fail(ps, "unknown profile '%.64s' (built in: default, strict)",
+                                   words[1]);
+        r = seccomp_policy_apply_profile(ps->policy, profile);
+        if (r < 0)
+                return airlock_error_set(ps->err, AIRLOCK_ERR_SETUP, r, STEP,
+                                         "%s:%u: include %s", ps->path, ps->line, profile->name);
+        ps->included = profile;
+        return 0;
+}
 
-                if (n != 2)
-                        return parser_fail(ps, "expected: include PROFILE");
-                if (ps->n_rules > 0 || ps->included)
-                        return parser_fail(ps, "include must come first, and only once");
-                profile = seccomp_profile_find(words[1]);
-                if (!profile)
-                        return parser_fail(ps, "unknown profile '%.64s' (built in: default, "
-                                               "strict)",
-                                           words[1]);
-                r = seccomp_policy_apply_profile(ps->policy, profile);
-                if (r < 0)
-                        return airlock_error_set(ps->err, AIRLOCK_ERR_SETUP, r, STEP,
-                                                 "%s:%u: include %s", ps->path, ps->line,
-                                                 profile->name);
-                ps->included = profile;
-                return 0;
-        }
+/* allow NAME, deny NAME [ERRNO]; reason is the comment after the rule, or NULL. */
+static int parser_rule(Parser *ps, char **words, size_t n, const char *reason)
+{
+        SeccompRule *rule, next = {};
+        int nr;
 
         if (strcmp(words[0], "allow") == 0) {
                 if (n != 2)
@@ -151,12 +135,11 @@ static int parser_line(Parser *ps, char *line, size_t len)
                 next.kind = SECCOMP_RULE_DENY;
                 next.errnum = SECCOMP_UNLISTED_ERRNO;
                 if (n == 3 && parse_errno(words[2], &next.errnum) < 0)
-                        return parser_fail(ps, "bad errno '%.64s' (a name like EPERM, or "
-                                               "1..4095)",
+                        return parser_fail(ps, "bad errno '%.64s' (a name like EPERM, or 1..4095)",
                                            words[2]);
         } else
-                return parser_fail(ps, "unknown keyword '%.64s' (expected allow, deny or "
-                                       "include)",
+                return parser_fail(ps,
+                                   "unknown keyword '%.64s' (expected allow, deny or include)",
                                    words[0]);
 
         nr = seccomp_syscall_nr(words[1]);
@@ -168,11 +151,11 @@ static int parser_line(Parser *ps, char *line, size_t len)
         rule = &ps->policy->rules[nr];
         if (rule->line > 0) {
                 /* this file named the syscall before: the same rule again is harmless */
-                bool same_kind = (rule->kind == SECCOMP_RULE_DENY) ==
-                                 (next.kind == SECCOMP_RULE_DENY);
+                bool both_deny = rule->kind == SECCOMP_RULE_DENY && next.kind == SECCOMP_RULE_DENY;
+                bool both_allow = rule->kind != SECCOMP_RULE_DENY && next.kind != SECCOMP_RULE_DENY;
                 char was[64];
 
-                if (same_kind && rule->errnum == next.errnum)
+                if (both_allow || (both_deny && rule->errnum == next.errnum))
                         return 0;
                 return parser_fail(ps, "rule for '%s' conflicts with line %u (%s)", words[1],
                                    rule->line, rule_describe(rule, was, sizeof(was)));
@@ -199,6 +182,44 @@ static int parser_line(Parser *ps, char *line, size_t len)
         free(rule->owned_reason);
         *rule = next;
         return 0;
+}
+
+/* One line without its newline (at most SECCOMP_POLICY_LINE_MAX bytes, in a buffer one byte
+ * longer); words split on blanks, the reason after '#'. */
+static int parser_line(Parser *ps, char *line, size_t len)
+{
+        char *words[MAX_WORDS + 1] = {};
+        const char *reason = NULL;
+        char *hash, *save = NULL;
+        size_t n = 0;
+        int r;
+
+        r = parser_check_bytes(ps, line, len);
+        if (r < 0)
+                return r;
+        line[len] = '\0';
+
+        hash = strchr(line, '#');
+        if (hash) {
+                char *end = line + len;
+
+                *hash = '\0';
+                while (end > hash + 1 && (end[-1] == ' ' || end[-1] == '\t'))
+                        *--end = '\0';
+                reason = hash + 1;
+                reason += strspn(reason, " \t");
+        }
+        for (char *w = strtok_r(line, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+                if (n == MAX_WORDS)
+                        return parser_fail(ps, "too many words (expected: allow NAME, deny "
+                                               "NAME [ERRNO] or include PROFILE)");
+                words[n++] = w;
+        }
+        if (n == 0)
+                return 0; /* blank or comment */
+        if (strcmp(words[0], "include") == 0)
+                return parser_include(ps, words, n);
+        return parser_rule(ps, words, n, reason);
 }
 
 int seccomp_policy_parse(const char *path, const char *data, size_t size, SeccompPolicy **ret,

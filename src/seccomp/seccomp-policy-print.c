@@ -43,7 +43,7 @@ static void print_filter(const SeccompArgFilter *f, FILE *out)
                                 break;
                         len += (size_t)n;
                 }
-                fprintf(out, "      %-14s %-44s %s\n", errno_text(row->errnum, e, sizeof(e)), conds,
+                fprintf(out, "      %-15s %-44s %s\n", errno_text(row->errnum, e, sizeof(e)), conds,
                         row->reason ? row->reason : "");
         }
         for (int a = 0; a < 6; a++) {
@@ -53,7 +53,7 @@ static void print_filter(const SeccompArgFilter *f, FILE *out)
                         continue;
                 snprintf(what, sizeof(what), "any other %s",
                          f->arg_names[a] ? f->arg_names[a] : "value");
-                fprintf(out, "      %-14s %-44s %s\n",
+                fprintf(out, "      %-15s %-44s %s\n",
                         errno_text(f->otherwise[a].errnum, e, sizeof(e)), what,
                         f->otherwise[a].reason ? f->otherwise[a].reason : "");
         }
@@ -69,7 +69,7 @@ int seccomp_policy_print(const SeccompPolicy *p, FILE *out)
         fprintf(out, "# x86_64 only: other architectures (i386 through int 0x80, x32) kill the "
                      "process.\n");
         fprintf(out, "# Syscall numbers this libseccomp does not know get ENOSYS.\n");
-        fprintf(out, "# %3s %-24s %-14s %s\n", "nr", "syscall", "action", "reason");
+        fprintf(out, "# %3s %-24s %-15s %s\n", "nr", "syscall", "action", "reason");
 
         for (int nr = 0; nr < SECCOMP_POLICY_NR_MAX; nr++) {
                 const SeccompRule *r = &p->rules[nr];
@@ -98,12 +98,12 @@ int seccomp_policy_print(const SeccompPolicy *p, FILE *out)
                 if (r->line > 0)
                         snprintf(where, sizeof(where), "%s:%u", p->name, r->line);
                 if (!reason) /* a file rule without a comment */
-                        fprintf(out, "  %3d %-24s %-14s %s\n", nr, name, action, where);
+                        fprintf(out, "  %3d %-24s %-15s %s\n", nr, name, action, where);
                 else if (r->line > 0)
-                        fprintf(out, "  %3d %-24s %-14s %s (%s)\n", nr, name, action, reason,
+                        fprintf(out, "  %3d %-24s %-15s %s (%s)\n", nr, name, action, reason,
                                 where);
                 else
-                        fprintf(out, "  %3d %-24s %-14s %s\n", nr, name, action, reason);
+                        fprintf(out, "  %3d %-24s %-15s %s\n", nr, name, action, reason);
                 free(name);
                 if (r->kind == SECCOMP_RULE_FILTER)
                         print_filter(r->filter, out);

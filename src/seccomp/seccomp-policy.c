@@ -106,7 +106,7 @@ int seccomp_policy_apply_profile(SeccompPolicy *p, const SeccompProfile *profile
 
 static bool cond_matches(const SeccompArgCond *c, const uint64_t args[6])
 {
-        return (args[c->arg] & c->mask) == c->value;
+        return c->arg < 6 && (args[c->arg] & c->mask) == c->value;
 }
 
 static bool cond_equal(const SeccompArgCond *a, const SeccompArgCond *b)

@@ -5,6 +5,7 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "bpf-eval.h"
 #include "seccomp/seccomp-internal.h"
@@ -58,6 +59,23 @@ static inline uint32_t eval_args(const SeccompProgram *prog, int nr, const uint6
 #define eval_n(prog, nr, a0, a1, a2, a3, ...)                                                      \
         eval_arch(prog, AUDIT_ARCH_X86_64, nr, (uint64_t)(a0), (uint64_t)(a1), (uint64_t)(a2),     \
                   (uint64_t)(a3))
+
+/* Syscalls of Linux 6.5 to 6.7 that libseccomp 2.5.4 learnt only in Debian's 2.5.4-1+deb12u1:
+ * with an older library they do not resolve, and take the default action (ENOSYS). */
+static inline bool newer_than_libseccomp(const char *name)
+{
+        static const char *const newer[] = {"cachestat",  "fchmodat2", "map_shadow_stack",
+                                            "futex_wake", "futex_wait", "futex_requeue"};
+
+        if (seccomp_syscall_nr(name) >= 0)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(newer); i++)
+                if (strcmp(name, newer[i]) == 0) {
+                        cr_log_warn("%s: unknown to this libseccomp, so ENOSYS", name);
+                        return true;
+                }
+        return false;
+}
 
 static inline int nr_of(const char *name)
 {

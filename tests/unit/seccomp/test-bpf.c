@@ -51,7 +51,11 @@ Test(bpf, deny_table_answers_its_errno)
 {
         for (size_t i = 0; i < seccomp_default_n_deny; i++) {
                 const SeccompDenyRow *row = &seccomp_default_deny[i];
-                uint32_t ret = eval(&prog, nr_of(row->name), 0);
+                uint32_t ret;
+
+                if (newer_than_libseccomp(row->name))
+                        continue;
+                ret = eval(&prog, nr_of(row->name), 0);
 
                 cr_expect_eq(ret, RET_ERRNO(row->errnum), "%s: %#x, want errno %d", row->name,
                              ret, row->errnum);
@@ -62,7 +66,11 @@ Test(bpf, allow_table_allows)
 {
         for (size_t i = 0; i < seccomp_default_n_allow; i++) {
                 const SeccompAllowRow *row = &seccomp_default_allow[i];
-                uint32_t ret = eval(&prog, nr_of(row->name), 0x41, 0x4242, 0x434343);
+                uint32_t ret;
+
+                if (newer_than_libseccomp(row->name))
+                        continue;
+                ret = eval(&prog, nr_of(row->name), 0x41, 0x4242, 0x434343);
 
                 cr_expect_eq(ret, RET_ALLOW, "%s: %#x", row->name, ret);
         }

@@ -160,7 +160,7 @@ Test(policy_file, errors_name_the_line)
 Test(policy_file, comments_and_utf8_are_fine)
 {
         SeccompPolicy *p = parse_ok("# Richtlinie für den Build — ünïcödé\n"
-                                    "allow read # lesen ✓\n"
+                                    "allow read # lesen ✓ \t \n"
                                     "allow write#no space needed\n");
 
         cr_assert_str_eq(rule(p, "read")->reason, "lesen ✓");
@@ -172,6 +172,8 @@ Test(policy_file, line_length_bound)
 {
         char *text = malloc(4 * SECCOMP_POLICY_LINE_MAX);
         size_t len;
+
+        cr_assert_not_null(text);
 
         /* a comment line of exactly the maximum is fine */
         strcpy(text, "allow read\n#");
@@ -196,6 +198,7 @@ Test(policy_file, rule_count_bound)
         char *text = malloc(n * 12 + 1);
         char message[64];
 
+        cr_assert_not_null(text);
         for (size_t i = 0; i < n; i++)
                 len += (size_t)sprintf(text + len, "allow read\n");
         snprintf(message, sizeof(message), "p.txt:%zu: more than %d rules", n,
@@ -211,6 +214,7 @@ Test(policy_file, size_bound)
         size_t len = SECCOMP_POLICY_FILE_MAX + 1;
         char *text = malloc(len);
 
+        cr_assert_not_null(text);
         memset(text, '\n', len);
         parse_fails_n(text, len, "p.txt: larger than 262144 bytes");
         free(text);
@@ -285,6 +289,8 @@ Test(policy_load, refuses_what_is_not_a_small_regular_file)
 {
         char path[256], message[320];
         char *big = malloc(SECCOMP_POLICY_FILE_MAX + 10);
+
+        cr_assert_not_null(big);
 
         load_fails("defualt", ENOENT,
                    "'defualt' is neither a built-in profile (default, strict) nor a file");

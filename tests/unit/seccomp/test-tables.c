@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "seccomp/seccomp-internal.h"
+#include "seccomp-test.h"
 #include "seccomp/seccomp-tables.h"
 
 static const SeccompArgFilter *const all_filters[] = {
@@ -19,11 +19,13 @@ static const SeccompArgFilter *const all_filters[] = {
 Test(tables, every_name_resolves_on_x86_64)
 {
         for (size_t i = 0; i < seccomp_default_n_allow; i++)
-                cr_expect_geq(seccomp_syscall_nr(seccomp_default_allow[i].name), 0, "%s",
-                              seccomp_default_allow[i].name);
+                if (!newer_than_libseccomp(seccomp_default_allow[i].name))
+                        cr_expect_geq(seccomp_syscall_nr(seccomp_default_allow[i].name), 0, "%s",
+                                      seccomp_default_allow[i].name);
         for (size_t i = 0; i < seccomp_default_n_deny; i++)
-                cr_expect_geq(seccomp_syscall_nr(seccomp_default_deny[i].name), 0, "%s",
-                              seccomp_default_deny[i].name);
+                if (!newer_than_libseccomp(seccomp_default_deny[i].name))
+                        cr_expect_geq(seccomp_syscall_nr(seccomp_default_deny[i].name), 0, "%s",
+                                      seccomp_default_deny[i].name);
         for (size_t i = 0; i < ELEMENTSOF(all_filters); i++)
                 cr_expect_geq(seccomp_syscall_nr(all_filters[i]->syscall), 0, "%s",
                               all_filters[i]->syscall);
@@ -46,6 +48,8 @@ Test(tables, no_syscall_in_two_default_tables)
                                           ->syscall;
                 int nr = seccomp_syscall_nr(name);
 
+                if (newer_than_libseccomp(name))
+                        continue;
                 cr_assert_geq(nr, 0, "%s", name);
                 cr_expect_null(seen[nr], "%s is listed twice", name);
                 seen[nr] = name;
