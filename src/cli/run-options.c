@@ -32,6 +32,8 @@ enum {
         OPT_CGROUP,
         OPT_CGROUP_ROOT,
         OPT_ALLOW_NO_LANDLOCK,
+        OPT_SECCOMP,
+        OPT_SECCOMP_LOG,
 };
 
 static const struct option options[] = {
@@ -60,6 +62,8 @@ static const struct option options[] = {
         {"cgroup", required_argument, NULL, OPT_CGROUP},
         {"cgroup-root", required_argument, NULL, OPT_CGROUP_ROOT},
         {"allow-no-landlock", no_argument, NULL, OPT_ALLOW_NO_LANDLOCK},
+        {"seccomp", required_argument, NULL, OPT_SECCOMP},
+        {"seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {},
@@ -92,6 +96,9 @@ void run_options_usage(FILE *f)
               "  --rootfs DIR        take /usr, /bin, /lib* from DIR instead of the host\n"
               "  --stdin FILE|-      the program's stdin (default /dev/null)\n"
               "  --env NAME=VALUE    add to the clean environment\n"
+              "hardening:\n"
+              "  --seccomp PROFILE   default, strict, or a policy file (airlock policy show)\n"
+              "  --seccomp-log       also log denied syscalls to the kernel's audit log\n"
               "report:\n"
               "  --json              print the result as one JSON object on stdout\n"
               "  --result FILE       also write the JSON result to FILE\n"
@@ -235,6 +242,11 @@ static int apply_option(int opt, const char *v, RunOptions *o, AirlockError *err
                 return parse_uid_range(v, c, err);
         case OPT_CGROUP:
                 return parse_cgroup_mode(v, c, err);
+        case OPT_SECCOMP:
+                return set_string(&c->seccomp_profile, "--seccomp", v, err);
+        case OPT_SECCOMP_LOG:
+                c->seccomp_log = true;
+                return 0;
         case OPT_ALLOW_NO_LANDLOCK:
                 c->allow_no_landlock = true;
                 return 0;

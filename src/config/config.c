@@ -60,6 +60,7 @@ void airlock_config_done(AirlockConfig *c)
         free(c->out_dir);
         free(c->stdin_path);
         free(c->cgroup_root);
+        free(c->seccomp_profile);
         /* argv points into the caller's argument vector; it is not ours to free. */
         *c = (AirlockConfig){0};
 }

@@ -58,6 +58,8 @@ typedef struct AirlockConfig {
         uint32_t uid_base, uid_count;
         AirlockCgroupMode cgroup_mode;
         bool allow_no_landlock; /* the weaker mode, only when asked for by name */
+        char *seccomp_profile;  /* NULL: "default"; else "strict" or a policy file */
+        bool seccomp_log;       /* denials also go to the kernel's audit log */
         char *cgroup_root; /* NULL: /sys/fs/cgroup; tests point it elsewhere */
 } AirlockConfig;
 

@@ -19,7 +19,7 @@
 #include "reaper.h"
 #include "rlimits.h"
 #include "rootfs.h"
-#include "seccomp-load.h"
+#include "seccomp-step.h"
 #include "session.h"
 #include "sync.h"
 
@@ -83,7 +83,7 @@ static const SandboxStep worker_steps[] = {
         {"capabilities", caps_drop_all},
         {"no_new_privs", caps_set_no_new_privs},
         {"landlock", landlock_apply},
-        {"seccomp", seccomp_load},
+        {"seccomp", seccomp_step_install},
 };
 
 const SandboxStep *sandbox_init_steps(size_t *ret_n)

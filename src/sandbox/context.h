@@ -18,6 +18,7 @@ typedef struct SandboxContext {
         bool rootless;
         char **envp; /* the program's complete environment */
         char **argv; /* a heap copy: pid 1 blanks airlock's own argument memory */
+        const struct SeccompProgram *seccomp; /* compiled by the parent, installed last */
         int landlock_abi; /* 0: none, and the caller allowed that by name */
         bool trace_steps; /* AIRLOCK_TRACE_STEPS=1: each step's duration on stderr */
         const char *staging; /* where the new root is assembled before pivot_root */

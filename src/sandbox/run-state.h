@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "cgroup/cgroup.h"
 #include "identity.h"
+#include "seccomp/seccomp-policy.h"
 #include "sandbox.h"
 #include "sync.h"
 
@@ -26,6 +27,7 @@ typedef struct RunState {
         char **argv;
         bool trace_steps;
         int landlock_abi;
+        SeccompProgram seccomp;
 
         int sync_fd;
         int child_sync_fd;

@@ -81,6 +81,20 @@ static int open_stdin(RunState *s, AirlockError *err)
         return r < 0 ? airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "stdin pipe", NULL) : 0;
 }
 
+/* The filter is compiled here, in the parent, so that the child only has to install it. */
+static int compile_seccomp(RunState *s, AirlockError *err)
+{
+        const AirlockConfig *c = s->config;
+        _cleanup_seccomp_policy_ SeccompPolicy *policy = NULL;
+        int r;
+
+        r = seccomp_policy_load_profile(c->seccomp_profile ? c->seccomp_profile : "default",
+                                        &policy, err);
+        if (r < 0)
+                return r;
+        return seccomp_policy_compile(policy, c->seccomp_log, &s->seccomp, err);
+}
+
 /* Everything that can fail before a single namespace exists. */
 static int prepare(RunState *s, AirlockError *err)
 {
@@ -98,6 +112,9 @@ static int prepare(RunState *s, AirlockError *err)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, EOPNOTSUPP, "landlock",
                                          "this kernel has no Landlock (--allow-no-landlock runs "
                                          "without it)");
+        r = compile_seccomp(s, err);
+        if (r < 0)
+                return r;
         r = cgroup_host_open(c->cgroup_root, (CgroupVersion)c->cgroup_mode, geteuid(),
                              &s->cgroup_host, err);
         if (r < 0)
@@ -150,6 +167,7 @@ static _Noreturn void child_start(RunState *s)
                 .staging = "/tmp",
                 .trace_steps = s->trace_steps,
                 .landlock_abi = s->landlock_abi,
+                .seccomp = &s->seccomp,
                 .rootfs_fd = -EBADF,
         };
 
@@ -334,6 +352,7 @@ static void cleanup(RunState *s)
         safe_close(s->err.fd);
         safe_close(s->pump.pipe);
         safe_close(s->pump.src);
+        seccomp_program_done(&s->seccomp);
         environ_free(s->envp);
         environ_free(s->argv);
         if (s->identity.cgroup) {

@@ -219,8 +219,44 @@ static int export_bpf(scmp_filter_ctx ctx, SeccompProgram *ret)
         return 0;
 }
 
+/* A copy of the build-time program, so that the caller owns what it gets either way. */
+static int compile_builtin(const SeccompPolicy *p, bool log_denials, SeccompProgram *ret)
+{
+        for (const SeccompBuiltinProgram *b = seccomp_builtin_programs; b->name; b++) {
+                struct sock_filter *insns;
+
+                if (strcmp(b->name, p->name) != 0)
+                        continue;
+                insns = malloc(b->len * sizeof(*insns));
+                if (!insns)
+                        return -ENOMEM;
+                memcpy(insns, b->filter, b->len * sizeof(*insns));
+                *ret = (SeccompProgram){
+                        .filter = insns,
+                        .len = b->len,
+                        .flags = log_denials ? SECCOMP_FILTER_FLAG_LOG : 0,
+                };
+                return 0;
+        }
+        return -ENOENT;
+}
+
 int seccomp_policy_compile(const SeccompPolicy *p, bool log_denials, SeccompProgram *ret,
                            AirlockError *err)
+{
+        if (p->builtin) {
+                int r = compile_builtin(p, log_denials, ret);
+
+                if (r != -ENOENT)
+                        return r < 0 ? airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, STEP,
+                                                         "built-in profile '%s'", p->name)
+                                     : 0;
+        }
+        return seccomp_policy_compile_fresh(p, log_denials, ret, err);
+}
+
+int seccomp_policy_compile_fresh(const SeccompPolicy *p, bool log_denials, SeccompProgram *ret,
+                                 AirlockError *err)
 {
         SeccompProgram prog = {};
         scmp_filter_ctx ctx;

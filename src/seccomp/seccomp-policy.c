@@ -199,6 +199,8 @@ int seccomp_policy_load_profile(const char *name_or_path, SeccompPolicy **ret, A
         r = seccomp_policy_new(profile->name, &p);
         if (r >= 0)
                 r = seccomp_policy_apply_profile(p, profile);
+        if (r >= 0)
+                p->builtin = true;
         if (r < 0) {
                 seccomp_policy_free(p);
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "seccomp-policy",
