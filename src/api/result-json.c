@@ -229,6 +229,9 @@ json_t *result_to_json(const RunResult *r)
                 r->cgroup_version[0] ? json_field(r->cgroup_version, sizeof(r->cgroup_version))
                                      : json_null()) < 0 ||
             set(sandbox, "rootless", json_boolean(r->rootless)) < 0 ||
+            set(sandbox, "seccomp",
+                r->seccomp[0] ? json_field(r->seccomp, sizeof(r->seccomp)) : json_null()) < 0 ||
+            set(sandbox, "landlock_abi", json_integer(r->landlock_abi)) < 0 ||
             set(o, "sandbox", TAKE_PTR(sandbox)) < 0)
                 return NULL;
 

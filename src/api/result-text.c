@@ -229,4 +229,10 @@ void result_write_text(const RunResult *r, FILE *f)
         write_truncation(f, "stdout", &r->out);
         write_truncation(f, "stderr", &r->err);
         write_files(f, r);
+        /* A weaker mode is the caller's choice, but never a silent one. (An empty profile name
+         * means no sandbox reported its layers: nothing to say.) */
+        if (r->seccomp[0] && (strcmp(r->seccomp, "off") == 0 || r->landlock_abi == 0))
+                fprintf(f, "airlock: weaker isolation, as asked:%s%s\n",
+                        strcmp(r->seccomp, "off") == 0 ? " no seccomp filter" : "",
+                        r->landlock_abi == 0 ? " no Landlock" : "");
 }

@@ -34,6 +34,7 @@ enum {
         OPT_ALLOW_NO_LANDLOCK,
         OPT_SECCOMP,
         OPT_SECCOMP_LOG,
+        OPT_LANDLOCK,
 };
 
 static const struct option options[] = {
@@ -64,6 +65,7 @@ static const struct option options[] = {
         {"allow-no-landlock", no_argument, NULL, OPT_ALLOW_NO_LANDLOCK},
         {"seccomp", required_argument, NULL, OPT_SECCOMP},
         {"seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG},
+        {"landlock", required_argument, NULL, OPT_LANDLOCK},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {},
@@ -97,8 +99,10 @@ void run_options_usage(FILE *f)
               "  --stdin FILE|-      the program's stdin (default /dev/null)\n"
               "  --env NAME=VALUE    add to the clean environment\n"
               "hardening:\n"
-              "  --seccomp PROFILE   default, strict, or a policy file (airlock policy show)\n"
+              "  --seccomp PROFILE   default, strict, a policy file (airlock policy show),\n"
+              "                      or off (weaker: no filter at all)\n"
               "  --seccomp-log       also log denied syscalls to the kernel's audit log\n"
+              "  --landlock on|off   off is weaker: the mount namespace alone holds the layout\n"
               "report:\n"
               "  --json              print the result as one JSON object on stdout\n"
               "  --result FILE       also write the JSON result to FILE\n"
@@ -244,6 +248,11 @@ static int apply_option(int opt, const char *v, RunOptions *o, AirlockError *err
                 return parse_cgroup_mode(v, c, err);
         case OPT_SECCOMP:
                 return set_string(&c->seccomp_profile, "--seccomp", v, err);
+        case OPT_LANDLOCK:
+                if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+                        return bad_value(err, "--landlock", v, "expected on or off");
+                c->landlock_off = strcmp(v, "off") == 0;
+                return 0;
         case OPT_SECCOMP_LOG:
                 c->seccomp_log = true;
                 return 0;

@@ -57,8 +57,11 @@ typedef struct AirlockConfig {
         size_t n_env;
         uint32_t uid_base, uid_count;
         AirlockCgroupMode cgroup_mode;
-        bool allow_no_landlock; /* the weaker mode, only when asked for by name */
-        char *seccomp_profile;  /* NULL: "default"; else "strict" or a policy file */
+        /* Weaker modes, only when asked for by name (for debugging and for measuring what each
+         * layer costs); the result says which layers were in force. */
+        bool allow_no_landlock; /* run on a kernel without Landlock */
+        bool landlock_off;      /* --landlock off */
+        char *seccomp_profile;  /* NULL: "default"; "strict", "off", or a policy file */
         bool seccomp_log;       /* denials also go to the kernel's audit log */
         char *cgroup_root; /* NULL: /sys/fs/cgroup; tests point it elsewhere */
 } AirlockConfig;

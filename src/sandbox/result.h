@@ -65,6 +65,8 @@ typedef struct RunResult {
         AirlockError error;   /* set with RUN_SETUP_ERROR (and for internal trouble) */
         char cgroup_version[4];
         bool rootless;
+        char seccomp[64];  /* the profile in force: "default", "strict", a file name, or "off" */
+        int landlock_abi;  /* 0: Landlock was not applied (asked for by name) */
 } RunResult;
 
 /* Facts the parent gathered, from which the status follows (see run_result_decide_status). */

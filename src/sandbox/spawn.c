@@ -85,11 +85,14 @@ static int open_stdin(RunState *s, AirlockError *err)
 static int compile_seccomp(RunState *s, AirlockError *err)
 {
         const AirlockConfig *c = s->config;
+        const char *profile = c->seccomp_profile ? c->seccomp_profile : "default";
         _cleanup_seccomp_policy_ SeccompPolicy *policy = NULL;
         int r;
 
-        r = seccomp_policy_load_profile(c->seccomp_profile ? c->seccomp_profile : "default",
-                                        &policy, err);
+        snprintf(s->result->seccomp, sizeof(s->result->seccomp), "%s", profile);
+        if (strcmp(profile, "off") == 0)
+                return 0;
+        r = seccomp_policy_load_profile(profile, &policy, err);
         if (r < 0)
                 return r;
         return seccomp_policy_compile(policy, c->seccomp_log, &s->seccomp, err);
@@ -107,11 +110,12 @@ static int prepare(RunState *s, AirlockError *err)
         int fds[2], r;
 
         /* Fail closed: without Landlock, run only if the caller said so by name. */
-        s->landlock_abi = landlock_probe_abi();
-        if (s->landlock_abi <= 0 && !c->allow_no_landlock)
+        s->landlock_abi = c->landlock_off ? 0 : landlock_probe_abi();
+        if (s->landlock_abi <= 0 && !c->allow_no_landlock && !c->landlock_off)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, EOPNOTSUPP, "landlock",
                                          "this kernel has no Landlock (--allow-no-landlock runs "
                                          "without it)");
+        s->result->landlock_abi = s->landlock_abi;
         r = compile_seccomp(s, err);
         if (r < 0)
                 return r;
@@ -167,7 +171,7 @@ static _Noreturn void child_start(RunState *s)
                 .staging = "/tmp",
                 .trace_steps = s->trace_steps,
                 .landlock_abi = s->landlock_abi,
-                .seccomp = &s->seccomp,
+                .seccomp = s->seccomp.filter ? &s->seccomp : NULL,
                 .rootfs_fd = -EBADF,
         };
 

@@ -128,6 +128,8 @@ Test(result_json, limits_events_sandbox)
         r.oom_kills = 2;
         r.pids_max_hits = 7;
         r.rootless = true;
+        snprintf(r.seccomp, sizeof(r.seccomp), "default");
+        r.landlock_abi = 7;
         j = render();
         l = json_object_get(j, "limits");
         for (void *it = json_object_iter(l); it; it = json_object_iter_next(l, it))
@@ -146,6 +148,8 @@ Test(result_json, limits_events_sandbox)
         s = json_object_get(j, "sandbox");
         cr_assert_str_eq(str(s, "cgroup"), "v2");
         cr_assert(json_is_true(json_object_get(s, "rootless")));
+        cr_assert_str_eq(str(s, "seccomp"), "default");
+        cr_assert_eq(num(s, "landlock_abi"), 7);
         json_decref(j);
 
         /* Before a backend was chosen there is no version to report. */
