@@ -172,3 +172,17 @@ def test_bad_policy_file_is_refused_before_anything_runs(airlock, tmp_path):
     p = airlock("run", "--seccomp", str(policy), "--", "/bin/true")
     assert p.returncode == hc.EXIT_USAGE
     assert p.stderr.decode().count("\n") == 1 and p.stderr.startswith(b"airlock: ")
+
+
+def test_layers_in_force_are_reported(run_json):
+    r = run_json("--", "/bin/true")
+    assert r["sandbox"]["seccomp"] == "default" and r["sandbox"]["landlock_abi"] >= 1, r
+
+
+def test_weaker_modes_only_by_name_and_reported(run_json, airlock):
+    r = run_json("--seccomp", "off", "--landlock", "off", "--", "/bin/sh", "-c",
+                 "grep '^Seccomp:' /proc/self/status")
+    assert r["stdout"].split() == ["Seccomp:", "0"], r
+    assert r["sandbox"]["seccomp"] == "off" and r["sandbox"]["landlock_abi"] == 0
+    p = airlock("run", "--seccomp", "off", "--", "/bin/true")
+    assert b"weaker isolation, as asked" in p.stderr
