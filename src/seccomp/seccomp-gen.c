@@ -58,6 +58,8 @@ int main(int argc, char **argv)
                 fprintf(f, "        {\"%s\", %s_filter, %u},\n", profiles[i], profiles[i],
                         progs[i].len);
         fprintf(f, "        {NULL, NULL, 0},\n};\n");
+        for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+                seccomp_program_done(&progs[i]);
         if (fclose(f) != 0) {
                 perror(argv[1]);
                 return 1;
