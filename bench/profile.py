@@ -127,20 +127,15 @@ def analyse_run(procs, P, hier):
 
     flocks = [c for c in P.calls if c[0] == "flock"]
     gc_lock = flocks[0] if flocks else None  # gc: LOCK_EX on the parent
-    attaches = [e for e in P.cg if e[1] == "cgroup_attach_task"]
-    if not attaches:
-        return None
-    # The write(cgroup.procs) around each attach event.
+    # The write(cgroup.procs) around each attach event. None on cgroup v2, where pid 1 is
+    # cloned straight into its group.
     attach_writes = []
-    for ts, _, rest in attaches:
+    for ts, _, rest in (e for e in P.cg if e[1] == "cgroup_attach_task"):
         w = next((c for c in P.calls if c[0] == "write" and c[1] <= ts <= c[2]), None)
         if w:
             attach_writes.append((hier.get(field(rest, "dst_root"), field(rest, "dst_root")), w))
-    if not attach_writes:
-        return None
-    attach_s = attach_writes[0][1][1]
-    attach_e = attach_writes[-1][1][2]
-    s_recv1 = S.first("recvmsg")
+    p_sync1 = P.first("sendmsg", after=clone3[2])
+    s_recvs = [c for c in S.calls if c[0] == "recvmsg"]
     s_send2 = S.first("sendmsg")
     # Its return value is the worker's pid in the sandbox's pid namespace, not W.pid.
     s_fork = S.first("clone", pred=lambda c: c[3] is not None and c[3] > 0)
@@ -148,8 +143,11 @@ def analyse_run(procs, P, hier):
     p_wait_s = P.first("wait4", pred=lambda c: c[3] == S.pid)
     p_wait_j = P.first("wait4", pred=lambda c: c[3] == J.pid)
     j_read = J.first("read", pred=lambda c: c[3] is not None and c[3] >= 0)
-    if not all((s_recv1, s_send2, s_fork, p_wait_s, p_wait_j, j_read, gc_lock)):
+    if len(s_recvs) < 2 or not all(
+        (p_sync1, s_send2, s_fork, p_wait_s, p_wait_j, j_read, gc_lock)
+    ):
         return None
+    s_recv1, s_recv3 = s_recvs[0], s_recvs[1]
     mkdirs = [e[0] for e in P.cg if e[1] == "cgroup_mkdir"]
     rmdirs = [e for e in P.cg if e[1] == "cgroup_rmdir"]
 
@@ -160,6 +158,12 @@ def analyse_run(procs, P, hier):
         P, "clock_nanosleep", p_wait_s[2], j_read[2]
     )
     mounts = between(S, "mount", s_recv1[2], s_fork[1])
+    attach_s = attach_writes[0][1][1] if attach_writes else None
+    attach_e = attach_writes[-1][1][2] if attach_writes else None
+    # Before 3c183a8 the attach came before sync #1; since, pid 1 builds while it runs and
+    # waits for it at sync #3. The labels say which, the boundaries stay the same.
+    early = attach_e is not None and attach_e <= p_sync1[1]
+    late = attach_e is not None and not early
     phases = [
         ("exec, libc start-up, open/probe cgroup hierarchies", t0, gc_lock[1]),
         ("gc scan of stale groups (cgroup_gc)", gc_lock[1], mkdirs[0] if mkdirs else fork[1]),
@@ -168,15 +172,16 @@ def analyse_run(procs, P, hier):
         ("fork the janitor", fork[1], fork[2]),
         ("environment, pipes, socketpair", fork[2], clone3[1]),
         ("clone3 (user, pid, mount, net, ipc, uts namespaces)", clone3[1], clone3[2]),
-        ("write uid/gid maps", clone3[2], attach_s),
-        ("cgroup attach: write cgroup.procs ×%d" % len(attach_writes), attach_s, attach_e),
-        ("sync #1 until pid 1 runs", attach_e, s_recv1[2]),
-        ("pid 1: root tmpfs, /usr, /etc (%d mounts in all), /dev, /proc, /tmp, /work"
+        ("write uid/gid maps" + (", cgroup attach (write cgroup.procs ×%d)"
+                                 % len(attach_writes) if early else ""), clone3[2], p_sync1[1]),
+        ("sync #1 until pid 1 runs", p_sync1[1], s_recv1[2]),
+        ("pid 1: root tmpfs, /usr, /etc, /dev, /proc, /tmp, /work (%d mounts in all)"
          % len(mounts), s_recv1[2], s_send2[1]),
-        ("pid 1: ro remount, pivot_root, hostname, loopback, sync #2/#3",
-         s_send2[1], s_fork[1]),
-        ("pid 1 forks the worker", s_fork[1], W.fork_ts),
-        ("worker: rlimits, close fds, creds, caps, landlock, seccomp, exec",
+        ("pid 1: read-only tree, pivot_root, hostname, loopback", s_send2[1], s_recv3[1]),
+        ("pid 1 waits for sync #3 (inputs copied%s)" % (", cgroup attach" if late else ""),
+         s_recv3[1], s_recv3[2]),
+        ("pid 1 forks the worker", s_recv3[2], W.fork_ts),
+        ("worker: session, rlimits, fds, creds, caps, landlock, seccomp, exec",
          W.fork_ts, w_exec),
         ("the program itself (exec to exit)", w_exec, W.exit_ts),
         ("pid 1 reaps, reports, exits", W.exit_ts, S.exit_ts),
@@ -227,7 +232,9 @@ def main(argv):
     print(f"{n} traced runs; median total {total:.2f} ms (exec of airlock to its exit)\n")
     print("| phase (critical path, in order) | median ms | p25–p75 ms | share |")
     print("|---|---:|---:|---:|")
-    for i, (name, _) in enumerate(runs[0][0]):
+    for i in range(len(runs[0][0])):
+        names = [r[0][i][0] for r in runs]
+        name = max(set(names), key=names.count)
         xs = [r[0][i][1] for r in runs]
         q = statistics.quantiles(xs, n=4) if len(xs) >= 2 else [xs[0]] * 3
         print(f"| {name} | {med(xs):.2f} | {q[0]:.2f}–{q[2]:.2f} | {100 * med(xs) / total:.0f}% |")

@@ -112,7 +112,7 @@ done
 # The sandboxes must really be sandboxes: a different pid namespace (the program is not pid 1's
 # sibling on the host) and no network but loopback.
 for prefix in "$airlock_cmd " "$bwrap_cmd "; do
-        check=$(eval "$prefix/usr/bin/python3 -S -c 'import os; print(os.getpid() < 10, sorted(l.split(\":\")[0].strip() for l in open(\"/proc/net/dev\").readlines()[2:]))'" </dev/null 2>&1) ||
+        check=$(eval "$prefix/usr/bin/python3 -S -c 'import os; import socket; print(os.getpid() < 10, sorted(n for _, n in socket.if_nameindex()))'" </dev/null 2>&1) ||
                 die "fails: ${prefix}python3 namespace check: $check"
         case $check in
         "True ['lo']"*) ;;
