@@ -337,6 +337,34 @@ int cgroup_attach(Cgroup *cg, pid_t pid, AirlockError *err)
         return 0;
 }
 
+int cgroup_open_self_join_fds(Cgroup *cg, int *ret_fds, size_t max, size_t *ret_n,
+                              AirlockError *err)
+{
+        size_t n = 0;
+
+        if (!cg || cg->ops->version != CGROUP_VERSION_V1)
+                return -EOPNOTSUPP;
+        if (cg->n_dirs > max)
+                return airlock_error_set(err, AIRLOCK_ERR_INTERNAL, E2BIG, "cgroup",
+                                         "%zu hierarchies", cg->n_dirs);
+        for (size_t i = 0; i < cg->n_dirs; i++) {
+                int fd = openat(cg->dirs[i].fd, "tasks", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+
+                if (fd < 0) {
+                        int r = airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "cgroup",
+                                                  "open %s/tasks (%s)", cg->path,
+                                                  cg->dirs[i].ctrl);
+
+                        while (n > 0)
+                                close(ret_fds[--n]);
+                        return r;
+                }
+                ret_fds[n++] = fd;
+        }
+        *ret_n = n;
+        return 0;
+}
+
 int cgroup_dir_fd(Cgroup *cg)
 {
         if (!cg)

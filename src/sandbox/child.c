@@ -38,8 +38,7 @@ static int step_wait_for_inputs(SandboxContext *ctx, AirlockError *err)
 {
         int r;
 
-        /* sync #3: the parent has copied the inputs into the scratch directory, and pid 1 is in
-         * the run's cgroup, so everything forked from here on is inside the limits. */
+        /* sync #3: the parent has copied the inputs into the scratch directory. */
         r = sync_expect(ctx->sync_fd, SYNC_INPUTS_COPIED, NULL, NULL, err);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "wait for inputs", NULL);
@@ -64,6 +63,8 @@ static int step_loopback(SandboxContext *ctx, AirlockError *err)
 
 static const SandboxStep init_steps[] = {
         {"wait for parent", step_wait_for_parent},
+        {"join cgroup", creds_join_cgroup},
+        {"cgroup namespace", creds_enter_cgroup_namespace},
         {"open host paths", rootfs_open_sources},
         {"setup identity", creds_become_setup_user},
         {"make / private", rootfs_make_private},
@@ -72,7 +73,6 @@ static const SandboxStep init_steps[] = {
         {"hostname", step_hostname},
         {"loopback", step_loopback},
         {"wait for inputs", step_wait_for_inputs},
-        {"cgroup namespace", creds_enter_cgroup_namespace},
 };
 
 static const SandboxStep worker_steps[] = {

@@ -18,6 +18,8 @@ typedef struct SandboxContext {
         bool rootless;
         char **envp; /* the program's complete environment */
         char **argv; /* a heap copy: pid 1 blanks airlock's own argument memory */
+        const int *cgroup_join_fds; /* cgroup v1: "tasks" of each hierarchy, to join by */
+        size_t n_cgroup_join;
         const struct SeccompProgram *seccomp; /* compiled by the parent, installed last */
         int landlock_abi; /* 0: none, and the caller allowed that by name */
         bool trace_steps; /* AIRLOCK_TRACE_STEPS=1: each step's duration on stderr */

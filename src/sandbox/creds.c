@@ -7,6 +7,17 @@
 
 #include "config/limits.h"
 
+int creds_join_cgroup(SandboxContext *ctx, AirlockError *err)
+{
+        for (size_t i = 0; i < ctx->n_cgroup_join; i++) {
+                if (write(ctx->cgroup_join_fds[i], "0", 1) != 1)
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "join cgroup",
+                                                 NULL);
+                close(ctx->cgroup_join_fds[i]);
+        }
+        return 0;
+}
+
 int creds_enter_cgroup_namespace(SandboxContext *ctx, AirlockError *err)
 {
         if (unshare(CLONE_NEWCGROUP) < 0)

@@ -2,7 +2,12 @@
 
 #include "context.h"
 
-/* After the parent put us in our cgroup (sync #3): make it our cgroup namespace's root. */
+/* cgroup v1: pid 1 moves itself into the run's cgroup by writing "0" to each hierarchy's
+ * "tasks" (fds the parent opened), which is far cheaper than being moved (cgroup.h). On v2 it
+ * was born there. */
+int creds_join_cgroup(SandboxContext *ctx, AirlockError *err);
+
+/* Once in the run's cgroup: make it our cgroup namespace's root. */
 int creds_enter_cgroup_namespace(SandboxContext *ctx, AirlockError *err);
 
 /* While building the root, files we create belong to the sandbox user (uid 0 is not mapped in

@@ -34,7 +34,9 @@ typedef struct RunState {
         int child_stdio[3];
         pid_t child;
         int pidfd;
-        bool in_cgroup; /* pid 1 is in the run's cgroup */
+        bool in_cgroup; /* pid 1 is (or joins by itself) in the run's cgroup */
+        int join_fds[8];
+        size_t n_join;
         int scratch_fd;
 
         Capture out, err;

@@ -133,6 +133,13 @@ static int prepare(RunState *s, AirlockError *err)
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "start janitor", NULL);
         s->trace_steps = getenv("AIRLOCK_TRACE_STEPS") != NULL;
+        /* cgroup v1: pid 1 will join by itself (cgroup.h says why); v2 clones into it. */
+        if (cgroup_dir_fd(s->identity.cgroup) < 0) {
+                r = cgroup_open_self_join_fds(s->identity.cgroup, s->join_fds,
+                                              ELEMENTSOF(s->join_fds), &s->n_join, err);
+                if (r < 0)
+                        return r;
+        }
         r = environ_build(c, &s->envp);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "build environment", NULL);
@@ -172,6 +179,8 @@ static _Noreturn void child_start(RunState *s)
                 .trace_steps = s->trace_steps,
                 .landlock_abi = s->landlock_abi,
                 .seccomp = s->seccomp.filter ? &s->seccomp : NULL,
+                .cgroup_join_fds = s->join_fds,
+                .n_cgroup_join = s->n_join,
                 .rootfs_fd = -EBADF,
         };
 
@@ -183,6 +192,12 @@ static _Noreturn void child_start(RunState *s)
         safe_close(s->pump.src);
         safe_close(s->janitor_fd);
         sandbox_child_main(&ctx);
+}
+
+static void close_join_fds(RunState *s)
+{
+        while (s->n_join > 0)
+                safe_close(s->join_fds[--s->n_join]);
 }
 
 static int launch(RunState *s, AirlockError *err)
@@ -208,7 +223,8 @@ static int launch(RunState *s, AirlockError *err)
         if (pid == 0)
                 child_start(s);
         s->child = (pid_t)pid;
-        s->in_cgroup = cgroup_fd >= 0;
+        s->in_cgroup = cgroup_fd >= 0 || s->n_join > 0;
+        close_join_fds(s);
         s->child_sync_fd = safe_close(s->child_sync_fd);
         for (int i = 0; i < 3; i++)
                 s->child_stdio[i] = safe_close(s->child_stdio[i]);
@@ -248,9 +264,7 @@ static int handshake(RunState *s, AirlockError *err)
         r = sync_send_point(s->sync_fd, SYNC_MAPS_WRITTEN);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "sync #1", NULL);
-        /* cgroup v1: migrate pid 1 while it builds the root (the grace period above runs in
-         * parallel with that work). Only its setup runs outside the limits; the program is
-         * forked after #3, which waits for this. */
+        /* Neither born in the cgroup nor joining by itself: move it the slow way. */
         if (!s->in_cgroup) {
                 r = cgroup_attach(s->identity.cgroup, s->child, err);
                 if (r < 0)
@@ -348,6 +362,7 @@ static void cleanup(RunState *s)
         }
         safe_close(s->scratch_fd);
         safe_close(s->pidfd);
+        close_join_fds(s);
         safe_close(s->sync_fd);
         safe_close(s->child_sync_fd);
         for (int i = 0; i < 3; i++)

@@ -10,7 +10,7 @@
 typedef enum SyncPoint {
         SYNC_MAPS_WRITTEN = 1, /* #1 parent -> init: id maps written */
         SYNC_SCRATCH_READY,    /* #2 init -> parent: scratch tmpfs mounted; carries its dir fd */
-        SYNC_INPUTS_COPIED,    /* #3 parent -> init: --copy files in place, cgroup joined */
+        SYNC_INPUTS_COPIED,    /* #3 parent -> init: --copy files are in place */
         SYNC_RUNNING,          /* #4 init -> parent: the program's process exists */
         SYNC_EXITED,           /* #5 init -> parent: the program ended (wait status, rusage) */
         SYNC_ERROR,            /* any time, sandbox -> parent: a step failed (AirlockError) */

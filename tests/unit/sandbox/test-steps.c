@@ -7,11 +7,12 @@
 
 /* "open host paths" (e8184ce): bind sources are opened while the caller's identity can still
  * read them, before "setup identity" switches to the sandbox user. */
-/* "cgroup namespace" comes last: on cgroup v1, pid 1 joins its cgroup while it builds the root,
- * and only sync #3 ("wait for inputs") says it is in; the namespace must be rooted there. */
+/* "join cgroup": on cgroup v1 pid 1 moves itself into the run's cgroup (cheap for a thread
+ * moving itself); the cgroup namespace must be rooted there, so it comes right after. */
 static const char *const want_init[] = {
-    "wait for parent", "open host paths", "setup identity", "make / private", "build rootfs",
-    "pivot_root",      "hostname",        "loopback",       "wait for inputs", "cgroup namespace",
+    "wait for parent", "join cgroup",  "cgroup namespace", "open host paths", "setup identity",
+    "make / private",  "build rootfs", "pivot_root",       "hostname",        "loopback",
+    "wait for inputs",
 };
 
 static const char *const want_worker[] = {
@@ -85,8 +86,8 @@ Test(steps, rootfs_before_pivot_and_parent_first)
         cr_assert_lt(index_of(s, n, "make / private"), index_of(s, n, "build rootfs"));
         cr_assert_lt(index_of(s, n, "build rootfs"), index_of(s, n, "pivot_root"));
         cr_assert_lt(index_of(s, n, "pivot_root"), index_of(s, n, "hostname"));
-        cr_assert_lt(index_of(s, n, "wait for inputs"), index_of(s, n, "cgroup namespace"));
-        cr_assert_eq(index_of(s, n, "cgroup namespace"), n - 1);
+        cr_assert_lt(index_of(s, n, "join cgroup"), index_of(s, n, "cgroup namespace"));
+        cr_assert_eq(index_of(s, n, "wait for inputs"), n - 1);
 }
 
 Test(steps, names_unique_across_both_lists)
