@@ -66,6 +66,9 @@ void janitor_release(int fd, pid_t pid)
                 return;
         (void)!write(fd, "d", 1);
         close(fd);
+        /* It exits as soon as it reads that; not waiting for it keeps its scheduling off the
+         * caller's path. A caller that lives on (a server) reaps it with its other children; the
+         * CLI exits and init reaps it. */
         if (pid > 0)
-                (void)waitpid(pid, NULL, 0);
+                (void)waitpid(pid, NULL, WNOHANG);
 }

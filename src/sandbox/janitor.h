@@ -10,5 +10,5 @@
  * directory is the one thing the kernel would leave behind. */
 int janitor_start(Cgroup *cg, int *ret_fd, pid_t *ret_pid);
 
-/* Tells the janitor that airlock cleaned up itself, and reaps it. */
+/* Tells the janitor that airlock cleaned up itself; reaps it if it is already gone. */
 void janitor_release(int fd, pid_t pid);
