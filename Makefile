@@ -3,7 +3,7 @@ BUILD ?= build
 ASAN_BUILD ?= build-asan
 PYTHON ?= /usr/bin/python3
 
-.PHONY: all deps check unit integration asan fuzz bench format demo clean
+.PHONY: all deps check check-v2 unit integration asan fuzz bench format demo clean
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -20,9 +20,13 @@ unit: all
 integration: all
 	scripts/run-integration-tests $(BUILD)/src/cli/airlock
 
-# Everything CI runs: unit tests, the same under ASan+UBSan, integration tests as root and as
-# an ordinary user.
-check: unit asan fuzz integration
+# Everything CI runs: unit tests, the same under ASan+UBSan, fuzzers, integration tests as root
+# and as an ordinary user on this host's cgroup hierarchy, and the limits tests again in a VM on
+# a pure cgroup v2 hierarchy.
+check: unit asan fuzz integration check-v2
+
+check-v2: all
+	tests/vm/run-v2.sh $(BUILD)/src/cli/airlock
 
 asan: $(ASAN_BUILD)/build.ninja
 	ninja -C $(ASAN_BUILD)
