@@ -333,10 +333,28 @@ static long sys_sysrq(void)
         return fd < 0 ? -1 : write(fd, "h", 1);
 }
 
+static long sys_int80_getpid(void)
+{
+        /* The i386 entry point: a filter that only knows x86_64 numbers would read this as
+         * another call entirely. The policy must kill the process. */
+        long r;
+
+        __asm__ volatile("int $0x80" : "=a"(r) : "a"(20L /* i386 getpid */) : "memory");
+        return r;
+}
+
+static long sys_x32_getpid(void)
+{
+        /* The x32 ABI: x86_64's entry with bit 30 set in the number. */
+        return syscall(0x40000000L | 39 /* getpid */);
+}
+
 static const struct {
         const char *name;
         long (*fn)(void);
 } attempts[] = {
+        {"int80_getpid", sys_int80_getpid},
+        {"x32_getpid", sys_x32_getpid},
         {"ptrace_sibling", sys_ptrace_sibling},
         {"ptrace_init", sys_ptrace_init},
         {"process_vm_readv", sys_process_vm_readv},
@@ -412,8 +430,15 @@ int main(int argc, char **argv)
                         fflush(stdout);
                         _exit(0);
                 }
-                if (pid > 0)
-                        waitpid(pid, NULL, 0);
+                if (pid > 0) {
+                        int status;
+
+                        if (waitpid(pid, &status, 0) == pid && WIFSIGNALED(status)) {
+                                printf("%s killed=%s\n", attempts[i].name,
+                                       sigabbrev_np(WTERMSIG(status)));
+                                fflush(stdout);
+                        }
+                }
         }
         return 0;
 }
