@@ -152,6 +152,41 @@ static json_t *files_to_json(const RunResult *r)
         return TAKE_PTR(a);
 }
 
+static const char *const net_kind_names[] = {
+        [NET_RECORD_CONNECT] = "connect",
+        [NET_RECORD_HTTP] = "http",
+        [NET_RECORD_DNS] = "dns",
+};
+
+/* Every attempt through the gateway; the names and reasons come from the sandbox's requests,
+ * so they go through json_field() like any other text it chose. */
+static json_t *network_to_json(const RunResult *r)
+{
+        _cleanup_json_ json_t *o = json_object(), *a = json_array();
+
+        if (!o || !a || set(o, "enabled", json_boolean(r->network)) < 0)
+                return NULL;
+        for (size_t i = 0; i < r->n_net_records; i++) {
+                const NetRecord *n = &r->net_records[i];
+                _cleanup_json_ json_t *e = json_object();
+
+                if (!e || set(e, "kind", json_string(net_kind_names[n->kind % 3])) < 0 ||
+                    set(e, "host", json_field(n->host, sizeof(n->host))) < 0 ||
+                    set(e, "port", json_integer(n->port)) < 0 ||
+                    set(e, "address", json_field(n->address, sizeof(n->address))) < 0 ||
+                    set(e, "verdict", json_string(n->allowed ? "allowed" : "refused")) < 0 ||
+                    set(e, "reason", json_field(n->reason, sizeof(n->reason))) < 0 ||
+                    set(e, "bytes_up", json_u64(n->bytes_up)) < 0 ||
+                    set(e, "bytes_down", json_u64(n->bytes_down)) < 0 ||
+                    set(e, "duration_ms", json_u64(n->duration_ms)) < 0 ||
+                    json_array_append_new(a, TAKE_PTR(e)) < 0)
+                        return NULL;
+        }
+        if (set(o, "attempts", TAKE_PTR(a)) < 0)
+                return NULL;
+        return TAKE_PTR(o);
+}
+
 static json_t *limits_to_json(const AirlockLimits *l)
 {
         _cleanup_json_ json_t *o = json_object();
@@ -221,6 +256,8 @@ json_t *result_to_json(const RunResult *r)
         if (!events || set(events, "oom_kills", json_u64(r->oom_kills)) < 0 ||
             set(events, "pids_max_hits", json_u64(r->pids_max_hits)) < 0 ||
             set(o, "events", TAKE_PTR(events)) < 0)
+                return NULL;
+        if (set(o, "network", network_to_json(r)) < 0)
                 return NULL;
 
         sandbox = json_object();

@@ -35,6 +35,10 @@ enum {
         OPT_SECCOMP,
         OPT_SECCOMP_LOG,
         OPT_LANDLOCK,
+        OPT_ALLOW_NET,
+        OPT_ALLOW_PRIVATE,
+        OPT_NET_CONNS,
+        OPT_NET_BYTES,
 };
 
 static const struct option options[] = {
@@ -66,6 +70,10 @@ static const struct option options[] = {
         {"seccomp", required_argument, NULL, OPT_SECCOMP},
         {"seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG},
         {"landlock", required_argument, NULL, OPT_LANDLOCK},
+        {"allow-net", required_argument, NULL, OPT_ALLOW_NET},
+        {"allow-private", required_argument, NULL, OPT_ALLOW_PRIVATE},
+        {"net-conns", required_argument, NULL, OPT_NET_CONNS},
+        {"net-bytes", required_argument, NULL, OPT_NET_BYTES},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {},
@@ -98,6 +106,13 @@ void run_options_usage(FILE *f)
               "  --rootfs DIR        take /usr, /bin, /lib* from DIR instead of the host\n"
               "  --stdin FILE|-      the program's stdin (default /dev/null)\n"
               "  --env NAME=VALUE    add to the clean environment\n"
+              "network (none by default; only through airlock's egress gateway):\n"
+              "  --allow-net HOST[:PORT][,...]  allow these names (*.example.org) or addresses;\n"
+              "                      ports default to 80 and 443; HTTP(S)_PROXY and DNS point\n"
+              "                      at the gateway, which records every attempt\n"
+              "  --allow-private CIDR  let allowed names reach a private range (127.0.0.1/32)\n"
+              "  --net-conns N       concurrent connections (default 16)\n"
+              "  --net-bytes SIZE    bytes each way through the gateway (default 256M)\n"
               "hardening:\n"
               "  --seccomp PROFILE   default, strict, a policy file (airlock policy show),\n"
               "                      or off (weaker: no filter at all)\n"
@@ -248,6 +263,14 @@ static int apply_option(int opt, const char *v, RunOptions *o, AirlockError *err
                 return parse_cgroup_mode(v, c, err);
         case OPT_SECCOMP:
                 return set_string(&c->seccomp_profile, "--seccomp", v, err);
+        case OPT_ALLOW_NET:
+                return airlock_config_add_allow_net(c, v, err);
+        case OPT_ALLOW_PRIVATE:
+                return airlock_config_add_allow_private(c, v, err);
+        case OPT_NET_CONNS:
+                return parse_count_opt("--net-conns", v, &l->net_conns, err);
+        case OPT_NET_BYTES:
+                return parse_size_opt("--net-bytes", v, &l->net_bytes, err);
         case OPT_LANDLOCK:
                 if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
                         return bad_value(err, "--landlock", v, "expected on or off");

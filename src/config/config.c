@@ -23,6 +23,8 @@ void airlock_limits_default(AirlockLimits *l)
                 .nofile = AIRLOCK_DEFAULT_NOFILE,
                 .fsize_bytes = AIRLOCK_DEFAULT_FSIZE,
                 .collect_bytes = AIRLOCK_DEFAULT_COLLECT_MAX,
+                .net_conns = AIRLOCK_DEFAULT_NET_CONNS,
+                .net_bytes = AIRLOCK_DEFAULT_NET_BYTES,
         };
 }
 
@@ -56,6 +58,8 @@ void airlock_config_done(AirlockConfig *c)
         free(c->binds);
         strv_free(c->collect, c->n_collect);
         strv_free(c->env, c->n_env);
+        strv_free(c->allow_net, c->n_allow_net);
+        strv_free(c->allow_private, c->n_allow_private);
         free(c->rootfs);
         free(c->out_dir);
         free(c->stdin_path);
@@ -228,6 +232,31 @@ int airlock_config_add_collect(AirlockConfig *c, const char *glob, AirlockError 
 
 /* Some bounds are 0: comparing an unsigned value against them is fine. */
 #pragma GCC diagnostic ignored "-Wtype-limits"
+static int add_string(char ***v, size_t *n, const char *s, const char *opt, AirlockError *err)
+{
+        char **grown;
+
+        if (!*s || strlen(s) > 4096)
+                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, opt, "empty or too long");
+        grown = array_grow(*v, n, sizeof(char *), AIRLOCK_MAX_NET_SPECS);
+        if (!grown)
+                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, opt, "at most %d",
+                                         AIRLOCK_MAX_NET_SPECS);
+        *v = grown;
+        grown[*n - 1] = strdup(s);
+        return grown[*n - 1] ? 0 : -ENOMEM;
+}
+
+int airlock_config_add_allow_net(AirlockConfig *c, const char *spec, AirlockError *err)
+{
+        return add_string(&c->allow_net, &c->n_allow_net, spec, "--allow-net", err);
+}
+
+int airlock_config_add_allow_private(AirlockConfig *c, const char *cidr, AirlockError *err)
+{
+        return add_string(&c->allow_private, &c->n_allow_private, cidr, "--allow-private", err);
+}
+
 #define CHECK_RANGE(field, lo, hi, name)                                                           \
         do {                                                                                       \
                 if ((uint64_t)(l->field) < (uint64_t)(lo) || (uint64_t)(l->field) > (uint64_t)(hi)) \
@@ -252,6 +281,8 @@ static int limits_validate(const AirlockLimits *l, AirlockError *err)
         CHECK_RANGE(nofile, AIRLOCK_MIN_NOFILE, AIRLOCK_MAX_NOFILE, "--nofile");
         CHECK_RANGE(fsize_bytes, 0, AIRLOCK_MAX_FSIZE, "--fsize");
         CHECK_RANGE(collect_bytes, 0, AIRLOCK_MAX_FS_SIZE, "--collect-max");
+        CHECK_RANGE(net_conns, 1, AIRLOCK_MAX_NET_CONNS, "--net-conns");
+        CHECK_RANGE(net_bytes, 0, AIRLOCK_MAX_NET_BYTES, "--net-bytes");
         return 0;
 }
 
@@ -304,6 +335,9 @@ int airlock_config_validate(const AirlockConfig *c, AirlockError *err)
                 if (r < 0)
                         return r;
         }
+        if (c->n_allow_private > 0 && c->n_allow_net == 0)
+                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "--allow-private",
+                                         "only means something with --allow-net");
         if (c->n_collect > 0 && !c->out_dir)
                 return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "--collect",
                                          "needs --out-dir DIR");

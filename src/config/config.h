@@ -20,6 +20,8 @@ typedef struct AirlockLimits {
         uint32_t nofile;
         uint64_t fsize_bytes;
         uint64_t collect_bytes; /* per file copied out, and in total */
+        uint32_t net_conns;     /* concurrent gateway connections */
+        uint64_t net_bytes;     /* through the gateway, each way */
 } AirlockLimits;
 
 /* --copy HOST[:DEST]: DEST is relative to the scratch directory, already normalised. */
@@ -55,6 +57,10 @@ typedef struct AirlockConfig {
         char *stdin_path; /* NULL: /dev/null; "-": airlock's own stdin */
         char **env;       /* "K=V" added to the clean environment */
         size_t n_env;
+        char **allow_net; /* --allow-net specs; none: no network at all */
+        size_t n_allow_net;
+        char **allow_private; /* --allow-private CIDRs */
+        size_t n_allow_private;
         uint32_t uid_base, uid_count;
         AirlockCgroupMode cgroup_mode;
         /* Weaker modes, only when asked for by name (for debugging and for measuring what each
@@ -76,6 +82,9 @@ int airlock_config_add_copy(AirlockConfig *c, const char *spec, AirlockError *er
 int airlock_config_add_bind(AirlockConfig *c, const char *spec, bool writable, AirlockError *err);
 int airlock_config_add_env(AirlockConfig *c, const char *kv, AirlockError *err);
 int airlock_config_add_collect(AirlockConfig *c, const char *glob, AirlockError *err);
+/* Stored as given; the network module parses them (before clone) when the run is prepared. */
+int airlock_config_add_allow_net(AirlockConfig *c, const char *spec, AirlockError *err);
+int airlock_config_add_allow_private(AirlockConfig *c, const char *cidr, AirlockError *err);
 
 /* Checks everything together (bounds, the command, that copy sources exist and out_dir is a
  * directory) before any isolation step begins. */

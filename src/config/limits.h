@@ -42,6 +42,13 @@
 #define AIRLOCK_MAX_COPY_DEPTH 32   /* directory nesting copied in or out */
 #define AIRLOCK_TMPFS_INODES   65536 /* files per tmpfs (/work, /tmp, /dev/shm) */
 
+/* The egress gateway (only with --allow-net): per run. */
+#define AIRLOCK_DEFAULT_NET_CONNS 16U
+#define AIRLOCK_MAX_NET_CONNS     256U
+#define AIRLOCK_DEFAULT_NET_BYTES (256 * MIB) /* each way */
+#define AIRLOCK_MAX_NET_BYTES     (16 * GIB)
+#define AIRLOCK_MAX_NET_SPECS     64
+
 /* Sandboxes run as their own host uid/gid when airlock runs as root: one slot per concurrent
  * run, far above the ids distributions hand out to people and services. */
 #define AIRLOCK_DEFAULT_UID_BASE  2000000000U

@@ -14,6 +14,7 @@
 #include "caps.h"
 #include "creds.h"
 #include "landlock.h"
+#include "net/gateway-sockets.h"
 #include "net/loopback.h"
 #include "proctitle.h"
 #include "reaper.h"
@@ -61,6 +62,24 @@ static int step_loopback(SandboxContext *ctx, AirlockError *err)
         return 0;
 }
 
+static int step_gateway_sockets(SandboxContext *ctx, AirlockError *err)
+{
+        SyncMessage msg = {.point = SYNC_NET_SOCKETS};
+        int fds[2], r;
+
+        if (ctx->config->n_allow_net == 0)
+                return 0; /* no network at all: nothing listens, nothing leaves */
+        r = gateway_sockets_create(&fds[0], &fds[1]);
+        if (r < 0)
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "gateway sockets", NULL);
+        /* sync #2b: the parent serves them from outside. */
+        r = sync_send_fds(ctx->sync_fd, &msg, fds, 2);
+        close(fds[0]);
+        close(fds[1]);
+        return r < 0 ? airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "gateway sockets", "send")
+                     : 0;
+}
+
 static const SandboxStep init_steps[] = {
         {"wait for parent", step_wait_for_parent},
         {"join cgroup", creds_join_cgroup},
@@ -72,6 +91,7 @@ static const SandboxStep init_steps[] = {
         {"pivot_root", rootfs_pivot},
         {"hostname", step_hostname},
         {"loopback", step_loopback},
+        {"gateway sockets", step_gateway_sockets},
         {"wait for inputs", step_wait_for_inputs},
 };
 

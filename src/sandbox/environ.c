@@ -4,6 +4,10 @@
 
 #include "basic/macros.h"
 #include "config/limits.h"
+#include "net/gateway.h"
+
+#define STR_(x) #x
+#define STR(x)  STR_(x)
 
 static const char *const base_env[] = {
         "PATH=" AIRLOCK_PATH_ENV,
@@ -37,15 +41,28 @@ static ssize_t find_name(char **envp, size_t n, const char *kv)
         return -1;
 }
 
+/* With --allow-net, everything that honours the usual variables goes through the gateway. */
+#define PROXY_URL "http://127.0.0.1:" STR(AIRLOCK_PROXY_PORT)
+static const char *const proxy_env[] = {
+        "HTTP_PROXY=" PROXY_URL,  "HTTPS_PROXY=" PROXY_URL, "http_proxy=" PROXY_URL,
+        "https_proxy=" PROXY_URL, "ALL_PROXY=" PROXY_URL,   "all_proxy=" PROXY_URL,
+        "NO_PROXY=localhost,127.0.0.1,::1", "no_proxy=localhost,127.0.0.1,::1",
+};
+
 int environ_build(const AirlockConfig *c, char ***ret)
 {
-        size_t cap = ELEMENTSOF(base_env) + c->n_env + 1, n = 0;
+        size_t cap = ELEMENTSOF(base_env) + ELEMENTSOF(proxy_env) + c->n_env + 1, n = 0;
         char **envp = calloc(cap, sizeof(char *));
 
         if (!envp)
                 return -ENOMEM;
         for (size_t i = 0; i < ELEMENTSOF(base_env); i++) {
                 envp[n] = strdup(base_env[i]);
+                if (!envp[n++])
+                        goto oom;
+        }
+        for (size_t i = 0; c->n_allow_net > 0 && i < ELEMENTSOF(proxy_env); i++) {
+                envp[n] = strdup(proxy_env[i]);
                 if (!envp[n++])
                         goto oom;
         }

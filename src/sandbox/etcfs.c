@@ -25,10 +25,19 @@ static const struct {
         {"hosts", "127.0.0.1\tlocalhost " AIRLOCK_HOSTNAME "\n::1\tlocalhost ip6-localhost "
                   "ip6-loopback\n"},
         {"hostname", AIRLOCK_HOSTNAME "\n"},
-        {"nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files\n"
-                          "networks: files\nprotocols: files\nservices: files\n"},
-        /* No network by default: an empty resolver config makes lookups fail fast. */
-        {"resolv.conf", ""},
+};
+
+/* No network by default: only /etc/hosts, and an empty resolver config, so lookups fail fast.
+ * With --allow-net, the gateway's DNS responder on the sandbox's loopback. */
+static const struct {
+        const char *nsswitch, *resolv;
+} resolver_files[2] = {
+        {"passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\n"
+         "protocols: files\nservices: files\n",
+         ""},
+        {"passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\n"
+         "protocols: files\nservices: files\n",
+         "nameserver 127.0.0.1\noptions timeout:2 attempts:1\n"},
 };
 
 /* Host /etc entries shown read-only, looked up by exact name (no directory scan: this runs on
@@ -115,7 +124,7 @@ static int mirror_entry(const char *host_etc, const char *name, MountBindFlags b
         return mount_bind(src, dst, MOUNT_BIND_RECURSIVE | bind_flags);
 }
 
-int etcfs_build(const char *sysroot, MountBindFlags bind_flags)
+int etcfs_build(const char *sysroot, MountBindFlags bind_flags, bool network)
 {
         _cleanup_close_ int etc_fd = -EBADF;
         char host_etc[PATH_MAX];
@@ -131,6 +140,11 @@ int etcfs_build(const char *sysroot, MountBindFlags bind_flags)
                 if (r < 0)
                         return r;
         }
+        r = write_file(etc_fd, "nsswitch.conf", resolver_files[network].nsswitch);
+        if (r >= 0)
+                r = write_file(etc_fd, "resolv.conf", resolver_files[network].resolv);
+        if (r < 0)
+                return r;
         snprintf(host_etc, sizeof(host_etc), "%s/etc", strcmp(sysroot, "/") ? sysroot : "");
         /* A --rootfs without /etc, or without some entry, just gets less. */
         for (size_t i = 0; i < ELEMENTSOF(host_entries); i++) {

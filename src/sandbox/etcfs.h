@@ -6,4 +6,4 @@
  * minimum: users and groups naming only the sandbox user, hosts, nsswitch, and read-only binds
  * of the host entries that programs need to start (loader cache, alternatives, certificates,
  * fonts, python and matplotlib configuration). Never shadow, never the host's passwd. */
-int etcfs_build(const char *sysroot, MountBindFlags bind_flags);
+int etcfs_build(const char *sysroot, MountBindFlags bind_flags, bool network);

@@ -10,6 +10,7 @@
 
 #include "basic/macros.h"
 #include "config/limits.h"
+#include "net/gateway.h"
 
 /* Debian 12's headers stop at ABI 2; these are the kernel's values for the newer ABIs. */
 #define LL_FS_EXECUTE     (1ULL << 0)
@@ -41,6 +42,11 @@ struct ll_ruleset_attr {
         uint64_t handled_access_fs;
         uint64_t handled_access_net;
         uint64_t scoped;
+};
+
+struct ll_net_port_attr {
+        uint64_t allowed_access;
+        uint64_t port;
 };
 
 struct ll_path_beneath_attr {
@@ -167,6 +173,16 @@ int landlock_apply(SandboxContext *ctx, AirlockError *err)
         r = add_rules(ruleset, attr.handled_access_fs, err);
         if (r < 0)
                 return r;
+        /* With --allow-net, the one TCP port the program may connect to: the gateway's. */
+        if (abi >= 4 && ctx->config->n_allow_net > 0) {
+                struct ll_net_port_attr port = {.allowed_access = LL_NET_CONNECT_TCP,
+                                                .port = AIRLOCK_PROXY_PORT};
+
+                if (syscall(SYS_landlock_add_rule, ruleset, 2 /* LANDLOCK_RULE_NET_PORT */, &port,
+                            0) < 0)
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "landlock",
+                                                 "rule for the gateway's port");
+        }
         if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "landlock",
                                          "restrict self");

@@ -97,5 +97,6 @@ void run_result_done(RunResult *r)
                 free(r->files[i].skipped);
         }
         free(r->files);
+        free(r->net_records);
         *r = (RunResult){0};
 }

@@ -7,6 +7,7 @@
 
 #include "basic/error.h"
 #include "config/config.h"
+#include "net/gateway.h"
 
 typedef enum RunStatus {
         RUN_OK = 0,
@@ -65,6 +66,9 @@ typedef struct RunResult {
         AirlockError error;   /* set with RUN_SETUP_ERROR (and for internal trouble) */
         char cgroup_version[4];
         bool rootless;
+        bool network;            /* --allow-net: the gateway served this run */
+        NetRecord *net_records;  /* every attempt through the gateway */
+        size_t n_net_records;
         char seccomp[64];  /* the profile in force: "default", "strict", a file name, or "off" */
         int landlock_abi;  /* 0: Landlock was not applied (asked for by name) */
 } RunResult;

@@ -214,7 +214,7 @@ static int build_skeleton(SandboxContext *ctx, const char *sysroot, MountBindFla
                 if (r < 0)
                         return r;
         }
-        r = etcfs_build(sysroot, ro_later);
+        r = etcfs_build(sysroot, ro_later, ctx->config->n_allow_net > 0);
         if (r < 0)
                 return FAIL("build /etc", r);
         r = devfs_prepare();

@@ -28,6 +28,8 @@ typedef struct RunState {
         bool trace_steps;
         int landlock_abi;
         SeccompProgram seccomp;
+        NetPolicy net_policy;
+        Gateway *gateway;
 
         int sync_fd;
         int child_sync_fd;

@@ -81,6 +81,69 @@ static int open_stdin(RunState *s, AirlockError *err)
         return r < 0 ? airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "stdin pipe", NULL) : 0;
 }
 
+static void stop_gateway(RunState *s)
+{
+        if (!s->gateway)
+                return;
+        gateway_stop(s->gateway, &s->result->net_records, &s->result->n_net_records);
+        s->gateway = NULL;
+}
+
+/* --allow-net and --allow-private, parsed and checked before anything exists. */
+static int prepare_network(RunState *s, AirlockError *err)
+{
+        const AirlockConfig *c = s->config;
+        int r;
+
+        net_policy_init(&s->net_policy);
+        for (size_t i = 0; i < c->n_allow_net; i++) {
+                r = net_policy_add_allow(&s->net_policy, c->allow_net[i], err);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->n_allow_private; i++) {
+                r = net_policy_add_private(&s->net_policy, c->allow_private[i], err);
+                if (r < 0)
+                        return r;
+        }
+        s->net_policy.max_conns = c->limits.net_conns;
+        s->net_policy.max_bytes_up = s->net_policy.max_bytes_down = c->limits.net_bytes;
+        s->net_policy.max_conn_ms = c->limits.wall_ms;
+        s->result->network = c->n_allow_net > 0;
+        return 0;
+}
+
+/* sync #2b: pid 1 made the gateway's sockets in the sandbox's network namespace. */
+static int start_gateway(RunState *s, AirlockError *err)
+{
+        struct pollfd p = {.fd = s->sync_fd, .events = POLLIN};
+        SyncMessage msg;
+        int fds[SYNC_MAX_FDS], r;
+
+        if (s->config->n_allow_net == 0)
+                return 0;
+        if (poll(&p, 1, (int)(SETUP_TIMEOUT_NS / 1000000)) <= 0)
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, ETIMEDOUT, "gateway sockets",
+                                         NULL);
+        r = sync_recv_fds(s->sync_fd, &msg, fds);
+        if (r < 0)
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "gateway sockets", NULL);
+        if (msg.point == SYNC_ERROR) {
+                safe_close(fds[0]);
+                safe_close(fds[1]);
+                *err = msg.error;
+                return -ECANCELED;
+        }
+        if (msg.point != SYNC_NET_SOCKETS || fds[0] < 0 || fds[1] < 0) {
+                safe_close(fds[0]);
+                safe_close(fds[1]);
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, EPROTO, "gateway sockets",
+                                         "unexpected sync point #%u", msg.point);
+        }
+        /* The gateway owns both fds from here, even if it fails to start. */
+        return gateway_start(&s->net_policy, fds[0], fds[1], &s->gateway, err);
+}
+
 /* The filter is compiled here, in the parent, so that the child only has to install it. */
 static int compile_seccomp(RunState *s, AirlockError *err)
 {
@@ -117,6 +180,9 @@ static int prepare(RunState *s, AirlockError *err)
                                          "without it)");
         s->result->landlock_abi = s->landlock_abi;
         r = compile_seccomp(s, err);
+        if (r < 0)
+                return r;
+        r = prepare_network(s, err);
         if (r < 0)
                 return r;
         r = cgroup_host_open(c->cgroup_root, (CgroupVersion)c->cgroup_mode, geteuid(),
@@ -283,7 +349,10 @@ static int handshake(RunState *s, AirlockError *err)
                        s->identity.rootless ? (gid_t)-1 : s->identity.host_gid, err);
         if (r < 0)
                 return r;
-        /* sync #3: inputs copied, cgroup joined. */
+        r = start_gateway(s, err);
+        if (r < 0)
+                return r;
+        /* sync #3: inputs copied. */
         r = sync_send_point(s->sync_fd, SYNC_INPUTS_COPIED);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "sync #3", NULL);
@@ -331,6 +400,8 @@ static void conclude(RunState *s, AirlockError *err)
                         ;
                 s->child = 0;
         }
+        /* The sandbox is gone: nothing more can come through the gateway. */
+        stop_gateway(s);
         (void)capture_drain(&s->out, s->hooks);
         (void)capture_drain(&s->err, s->hooks);
         fill_usage(s);
@@ -371,6 +442,8 @@ static void cleanup(RunState *s)
         safe_close(s->err.fd);
         safe_close(s->pump.pipe);
         safe_close(s->pump.src);
+        stop_gateway(s);
+        net_policy_done(&s->net_policy);
         seccomp_program_done(&s->seccomp);
         environ_free(s->envp);
         environ_free(s->argv);

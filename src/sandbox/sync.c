@@ -14,26 +14,28 @@ int sync_socketpair(int ret_fds[2])
         return 0;
 }
 
-int sync_send(int sock, const SyncMessage *msg, int fd)
+int sync_send_fds(int sock, const SyncMessage *msg, const int *fds, size_t n_fds)
 {
         union {
-                char buf[CMSG_SPACE(sizeof(int))];
+                char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
                 struct cmsghdr align;
         } control = {0};
         struct iovec iov = {.iov_base = (void *)msg, .iov_len = sizeof(*msg)};
         struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
         ssize_t n;
 
-        if (fd >= 0) {
+        if (n_fds > SYNC_MAX_FDS)
+                return -EINVAL;
+        if (n_fds > 0) {
                 struct cmsghdr *cm;
 
                 mh.msg_control = control.buf;
-                mh.msg_controllen = sizeof(control.buf);
+                mh.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
                 cm = CMSG_FIRSTHDR(&mh);
                 cm->cmsg_level = SOL_SOCKET;
                 cm->cmsg_type = SCM_RIGHTS;
-                cm->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+                cm->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+                memcpy(CMSG_DATA(cm), fds, sizeof(int) * n_fds);
         }
         do
                 n = sendmsg(sock, &mh, MSG_NOSIGNAL);
@@ -43,6 +45,11 @@ int sync_send(int sock, const SyncMessage *msg, int fd)
         return n == sizeof(*msg) ? 0 : -EIO;
 }
 
+int sync_send(int sock, const SyncMessage *msg, int fd)
+{
+        return sync_send_fds(sock, msg, &fd, fd >= 0 ? 1 : 0);
+}
+
 int sync_send_point(int sock, SyncPoint point)
 {
         SyncMessage msg = {.point = point, .monotonic_ns = monotonic_ns()};
@@ -50,10 +57,10 @@ int sync_send_point(int sock, SyncPoint point)
         return sync_send(sock, &msg, -EBADF);
 }
 
-int sync_recv(int sock, SyncMessage *msg, int *ret_fd)
+int sync_recv_fds(int sock, SyncMessage *msg, int ret_fds[SYNC_MAX_FDS])
 {
         union {
-                char buf[CMSG_SPACE(sizeof(int))];
+                char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
                 struct cmsghdr align;
         } control;
         struct iovec iov = {.iov_base = msg, .iov_len = sizeof(*msg)};
@@ -63,7 +70,8 @@ int sync_recv(int sock, SyncMessage *msg, int *ret_fd)
                 .msg_control = control.buf,
                 .msg_controllen = sizeof(control.buf),
         };
-        int fd = -EBADF;
+        int fds[SYNC_MAX_FDS] = {-EBADF, -EBADF};
+        size_t n_fds = 0;
         ssize_t n;
 
         do
@@ -72,23 +80,43 @@ int sync_recv(int sock, SyncMessage *msg, int *ret_fd)
         if (n < 0)
                 return negative_errno();
         for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
-                if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-                        memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-        if (n == 0) {
-                safe_close(fd);
-                return -EPIPE;
-        }
-        if (n != sizeof(*msg) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
-                safe_close(fd);
-                return -EBADMSG;
+                if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+                        size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+                        for (size_t i = 0; i < k; i++) {
+                                int fd;
+
+                                memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+                                if (n_fds < SYNC_MAX_FDS)
+                                        fds[n_fds++] = fd;
+                                else
+                                        safe_close(fd);
+                        }
+                }
+        if (n == 0 || n != sizeof(*msg) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+                for (size_t i = 0; i < n_fds; i++)
+                        safe_close(fds[i]);
+                return n == 0 ? -EPIPE : -EBADMSG;
         }
         /* Strings in an error from the sandbox side are ours, but terminate them anyway. */
         msg->error.step[sizeof(msg->error.step) - 1] = '\0';
         msg->error.message[sizeof(msg->error.message) - 1] = '\0';
+        memcpy(ret_fds, fds, sizeof(fds));
+        return 0;
+}
+
+int sync_recv(int sock, SyncMessage *msg, int *ret_fd)
+{
+        int fds[SYNC_MAX_FDS];
+        int r = sync_recv_fds(sock, msg, fds);
+
+        if (r < 0)
+                return r;
+        safe_close(fds[1]);
         if (ret_fd)
-                *ret_fd = fd;
+                *ret_fd = fds[0];
         else
-                safe_close(fd);
+                safe_close(fds[0]);
         return 0;
 }
 

@@ -12,7 +12,7 @@
 static const char *const want_init[] = {
     "wait for parent", "join cgroup",  "cgroup namespace", "open host paths", "setup identity",
     "make / private",  "build rootfs", "pivot_root",       "hostname",        "loopback",
-    "wait for inputs",
+    "gateway sockets", "wait for inputs",
 };
 
 static const char *const want_worker[] = {
