@@ -41,12 +41,13 @@ static ssize_t find_name(char **envp, size_t n, const char *kv)
         return -1;
 }
 
-/* With --allow-net, everything that honours the usual variables goes through the gateway. */
+/* With --allow-net, everything that honours the usual variables goes through the gateway; no
+ * NO_PROXY: the sandbox's own loopback has nothing to offer (Landlock refuses TCP bind), and
+ * "localhost" through the gateway means the host's, only if --allow-private names it. */
 #define PROXY_URL "http://127.0.0.1:" STR(AIRLOCK_PROXY_PORT)
 static const char *const proxy_env[] = {
         "HTTP_PROXY=" PROXY_URL,  "HTTPS_PROXY=" PROXY_URL, "http_proxy=" PROXY_URL,
         "https_proxy=" PROXY_URL, "ALL_PROXY=" PROXY_URL,   "all_proxy=" PROXY_URL,
-        "NO_PROXY=localhost,127.0.0.1,::1", "no_proxy=localhost,127.0.0.1,::1",
 };
 
 int environ_build(const AirlockConfig *c, char ***ret)
