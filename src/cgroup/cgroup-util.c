@@ -8,7 +8,9 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "basic/macros.h"
 #include "basic/parse.h"
@@ -16,6 +18,21 @@
 /* cgroup.procs of a group holding AIRLOCK_MAX_PIDS processes is ~200 KiB; anything far larger is
  * not a control file we understand. */
 #define CG_READ_MAX (4U * 1024 * 1024)
+
+/* What a single-number or keyed control file can hold: memory.oom_control, the largest of those
+ * read, is under 100 bytes. */
+#define CG_SMALL_MAX 4096
+
+/* Processes pinned by pidfds at once in a kill: bounded, so a large group costs a few extra
+ * reads of cgroup.procs rather than hundreds of fds. */
+#define CG_KILL_BATCH 32
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
 
 const CgroupFakeKernel *cgroup_fake_kernel = NULL;
 
@@ -131,6 +148,30 @@ int cg_read(int dir_fd, const char *file, char **ret)
         return 0;
 }
 
+int cg_read_small(int dir_fd, const char *file, char *buf, size_t size)
+{
+        _cleanup_close_ int fd = -EBADF;
+        ssize_t n;
+
+        if (size < 2)
+                return -EINVAL;
+        fd = openat(dir_fd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return negative_errno();
+        /* A short read is the whole file: cgroupfs generates it at the first read and copies out
+         * all that fits, and a regular file (a fake tree) reads the same. A full buffer may be
+         * cut: too big for this helper. */
+        do
+                n = read(fd, buf, size - 1);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return negative_errno();
+        if ((size_t)n == size - 1)
+                return -EFBIG;
+        buf[n] = '\0';
+        return 0;
+}
+
 int cg_pread(int fd, char *buf, size_t size)
 {
         ssize_t n;
@@ -162,8 +203,8 @@ int cg_parse_u64(const char *text, uint64_t *ret)
 
 int cg_read_u64(int dir_fd, const char *file, uint64_t *ret)
 {
-        _cleanup_free_ char *text = NULL;
-        int r = cg_read(dir_fd, file, &text);
+        char text[CG_SMALL_MAX];
+        int r = cg_read_small(dir_fd, file, text, sizeof(text));
 
         if (r < 0)
                 return r;
@@ -196,8 +237,8 @@ int cg_parse_keyed(const char *text, const char *key, uint64_t *ret)
 
 int cg_read_keyed(int dir_fd, const char *file, const char *key, uint64_t *ret)
 {
-        _cleanup_free_ char *text = NULL;
-        int r = cg_read(dir_fd, file, &text);
+        char text[CG_SMALL_MAX];
+        int r = cg_read_small(dir_fd, file, text, sizeof(text));
 
         if (r < 0)
                 return r;
@@ -247,15 +288,45 @@ const char *cg_missing_words(const char *text, const char *const *words, char *b
         return buf;
 }
 
-int cg_procs_kill(int dir_fd, int sig, size_t *ret_seen)
+bool cg_have_pidfd(void)
+{
+        static int have = -1; /* a benign race: every thread stores the same answer */
+        int v = __atomic_load_n(&have, __ATOMIC_RELAXED);
+
+        if (cgroup_fake_kernel && cgroup_fake_kernel->no_pidfd)
+                return false;
+        if (v < 0) {
+                /* pid 0 is invalid: EINVAL where pidfd_open() exists, without making an fd;
+                 * ENOSYS on an old kernel, EPERM or ENOSYS from a seccomp filter. */
+                v = syscall(SYS_pidfd_open, 0, 0) < 0 && errno == EINVAL;
+                __atomic_store_n(&have, v, __ATOMIC_RELAXED);
+        }
+        return v;
+}
+
+static int pid_cmp(const void *a, const void *b)
+{
+        pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+        return (x > y) - (x < y);
+}
+
+/* The pids cgroup.procs lists, sorted, in a malloc'd array (NULL when none). */
+static int procs_read(int dir_fd, pid_t **ret, size_t *ret_n)
 {
         _cleanup_free_ char *text = NULL;
-        size_t seen = 0;
+        _cleanup_free_ pid_t *pids = NULL;
+        size_t n = 0, cap = 1;
         int r;
 
         r = cg_read(dir_fd, "cgroup.procs", &text);
         if (r < 0)
                 return r;
+        for (const char *p = text; *p; p++)
+                cap += *p == '\n';
+        pids = calloc(cap, sizeof(*pids));
+        if (!pids)
+                return -ENOMEM;
         for (char *line = text, *next; *line; line = next) {
                 uint32_t pid;
 
@@ -265,17 +336,76 @@ int cg_procs_kill(int dir_fd, int sig, size_t *ret_seen)
                 r = parse_uint32(line, &pid);
                 if (r < 0)
                         return r;
-                if (pid == 0 || pid > INT32_MAX)
+                if (pid == 0 || pid > INT32_MAX || n == cap)
                         return -EBADMSG;
-                /* Never ourselves: a group we run in is not one we may empty. */
-                if ((pid_t)pid == getpid())
-                        return -EDEADLK;
-                seen++;
-                if (kill((pid_t)pid, sig) < 0 && errno != ESRCH)
-                        return negative_errno();
+                pids[n++] = (pid_t)pid;
+        }
+        qsort(pids, n, sizeof(*pids), pid_cmp);
+        *ret = TAKE_PTR(pids);
+        *ret_n = n;
+        return 0;
+}
+
+/* Pins each process by a pidfd, then reads cgroup.procs again: a pid listed both times belongs,
+ * at the second read, to a process in the group, and if that is not the pinned one the pinned
+ * one is dead and its pidfd signals nothing. A plain kill() could hit whoever got the pid after
+ * the listed process exited. */
+static int kill_batch(int dir_fd, const pid_t *pids, size_t n, int sig)
+{
+        _cleanup_free_ pid_t *again = NULL;
+        int fds[CG_KILL_BATCH];
+        size_t n_again = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                fds[i] = (int)syscall(SYS_pidfd_open, pids[i], 0);
+                /* Gone already (ESRCH), or the number names a thread now (EINVAL): not ours. */
+                if (fds[i] < 0 && errno != ESRCH && errno != EINVAL && r == 0)
+                        r = negative_errno();
+        }
+        if (r == 0 && cgroup_fake_kernel && cgroup_fake_kernel->between_reads)
+                cgroup_fake_kernel->between_reads(dir_fd);
+        if (r == 0)
+                r = procs_read(dir_fd, &again, &n_again);
+        for (size_t i = 0; i < n; i++) {
+                if (fds[i] < 0)
+                        continue;
+                if (r == 0 && bsearch(&pids[i], again, n_again, sizeof(*again), pid_cmp) &&
+                    syscall(SYS_pidfd_send_signal, fds[i], sig, NULL, 0) < 0 && errno != ESRCH)
+                        r = negative_errno();
+                close(fds[i]);
+        }
+        return r;
+}
+
+int cg_procs_kill(int dir_fd, int sig, size_t *ret_seen)
+{
+        _cleanup_free_ pid_t *pids = NULL;
+        pid_t self = getpid();
+        size_t n = 0;
+        int r;
+
+        r = procs_read(dir_fd, &pids, &n);
+        if (r < 0)
+                return r;
+        /* Never ourselves: a group we run in is not one we may empty. */
+        if (bsearch(&self, pids, n, sizeof(*pids), pid_cmp))
+                return -EDEADLK;
+        for (size_t i = 0; i < n; i += CG_KILL_BATCH) {
+                size_t batch = MIN(n - i, (size_t)CG_KILL_BATCH);
+
+                if (cg_have_pidfd()) {
+                        r = kill_batch(dir_fd, pids + i, batch, sig);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+                for (size_t j = i; j < i + batch; j++)
+                        if (kill(pids[j], sig) < 0 && errno != ESRCH)
+                                return negative_errno();
         }
         if (ret_seen)
-                *ret_seen = seen;
+                *ret_seen = n;
         return 0;
 }
 
@@ -315,6 +445,32 @@ static bool self_line_matches(const char *ctrls, size_t len, const char *control
         return false;
 }
 
+int cg_parse_self_path(const char *text, const char *controller, char **ret)
+{
+        for (const char *line = text, *next; *line; line = next) {
+                const char *ctrls, *path, *end;
+                char *copy;
+
+                end = line + strcspn(line, "\n");
+                next = *end ? end + 1 : end;
+                ctrls = memchr(line, ':', (size_t)(end - line));
+                if (!ctrls)
+                        continue;
+                ctrls++;
+                path = memchr(ctrls, ':', (size_t)(end - ctrls));
+                if (!path || path + 1 >= end || path[1] != '/')
+                        continue;
+                if (!self_line_matches(ctrls, (size_t)(path - ctrls), controller))
+                        continue;
+                copy = strndup(path + 2, (size_t)(end - (path + 2)));
+                if (!copy)
+                        return -ENOMEM;
+                *ret = copy;
+                return 0;
+        }
+        return -ENOENT;
+}
+
 int cg_read_self_path(const char *controller, char **ret)
 {
         _cleanup_free_ char *text = NULL;
@@ -323,28 +479,7 @@ int cg_read_self_path(const char *controller, char **ret)
         r = cg_read(AT_FDCWD, "/proc/self/cgroup", &text);
         if (r < 0)
                 return r;
-        for (char *line = text, *next; *line; line = next) {
-                char *ctrls, *path;
-
-                next = line + strcspn(line, "\n");
-                if (*next)
-                        *next++ = '\0';
-                ctrls = strchr(line, ':');
-                if (!ctrls)
-                        continue;
-                ctrls++;
-                path = strchr(ctrls, ':');
-                if (!path || path[1] != '/')
-                        continue;
-                if (!self_line_matches(ctrls, (size_t)(path - ctrls), controller))
-                        continue;
-                path = strdup(path + 2);
-                if (!path)
-                        return -ENOMEM;
-                *ret = path;
-                return 0;
-        }
-        return -ENOENT;
+        return cg_parse_self_path(text, controller, ret);
 }
 
 bool cg_path_contains(const char *parent, const char *name, const char *self)

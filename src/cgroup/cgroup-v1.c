@@ -1,6 +1,20 @@
 /* cgroup v1 backend: one hierarchy per controller mount under the root directory ("memory",
- * "pids", "cpu", and optionally "cpuacct" and "freezer"), the group made in each. The freezer
- * makes the kill race-free when it is there. */
+ * "pids", "cpu", and optionally "cpuacct"), the group made in each.
+ *
+ * No freezer. It used to make the kill race-free: frozen tasks can neither fork nor exit while
+ * their pids are read and signalled. airlock's groups do not need it:
+ *  - fork: everything in a run's group lives in the sandbox's pid namespace, whose pid 1 joins
+ *    the group before it forks anything. The kill round that reaches pid 1 ends the namespace:
+ *    the kernel SIGKILLs every process in it and refuses new pids there, so what forked during
+ *    the round dies all the same. This holds for gc too, which is what ends a sandbox whose
+ *    airlock and janitor were both SIGKILLed (tested live with a fork loop).
+ *  - exit and pid reuse: cg_procs_kill() signals through pidfds checked against a second read
+ *    of cgroup.procs, so a pid an outsider got meanwhile is never signalled.
+ * What the freezer cost every run: a fifth mkdir, open and rmdir (~55 us of kernel time on the
+ * host of docs/BENCHMARKS.md) and a fifth tasks fd for pid 1 to write. It is still used where it is
+ * the only safe kill: without pidfds (kernel < 5.3) new groups get a freezer directory as before.
+ * And the hierarchy is still opened (gc_only) so that gc thaws and removes groups an older airlock
+ * made there; one it left FROZEN would otherwise hold SIGKILLed processes forever. */
 #include "cgroup-internal.h"
 
 #include <fcntl.h>
@@ -14,102 +28,110 @@
 #define CPU_PERIOD_USEC   100000ULL
 #define FREEZE_TIMEOUT_MS 100
 
+typedef enum Use {
+        USE_REQUIRED, /* no usable v1 host without it */
+        USE_OPTIONAL, /* part of new groups when mounted */
+        USE_LEGACY,   /* gc only: see the top of the file */
+} Use;
+
 static const struct {
         const char *name;
         unsigned role;
-        bool required;
+        Use use;
 } controllers[] = {
     /* memory first: its directory carries the group's flock (see cgroup.c). */
-    {"memory", CG_MEMORY, true},    {"pids", CG_PIDS, true}, {"cpu", CG_CPU, true},
-    {"cpuacct", CG_CPUACCT, false}, /* CPU usage; without it no CPU-time limit */
-    {"freezer", CG_FREEZER, false}, /* without it the kill races with fork */
+    {"memory", CG_MEMORY, USE_REQUIRED},
+    {"pids", CG_PIDS, USE_REQUIRED},
+    {"cpu", CG_CPU, USE_REQUIRED},
+    {"cpuacct", CG_CPUACCT, USE_OPTIONAL}, /* CPU usage; without it no CPU-time limit */
+    {"freezer", CG_FREEZER, USE_LEGACY},
 };
 
-/* Opens a controller's mount. It may be a symlink ("cpu" -> "cpu,cpuacct" on most distros):
- * the layout of the root is the admin's, not something the sandbox can influence, so it is
- * followed. A directory without cgroup.procs is an unmounted mount point. */
-static int open_controller(int root_fd, const char *name)
+/* Opens a controller's mount and identifies its hierarchy. It may be a symlink ("cpu" ->
+ * "cpu,cpuacct" on most distros): the layout of the root is the admin's, not something the
+ * sandbox can influence, so it is followed. A directory without cgroup.procs is an unmounted
+ * mount point. Co-mounted controllers show the same cgroup.procs (device and inode). */
+static int open_controller(int root_fd, const char *name, struct stat *ret_st)
 {
         _cleanup_close_ int fd = openat(root_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
         if (fd < 0)
                 return negative_errno();
-        if (faccessat(fd, "cgroup.procs", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+        if (fstatat(fd, "cgroup.procs", ret_st, AT_SYMLINK_NOFOLLOW) < 0)
                 return -ENOENT;
         return TAKE_FD(fd);
 }
 
-static int v1_probe(int root_fd, char *why, size_t why_size)
+static int v1_open_hierarchies(int root_fd, CgroupHier hier[CGROUP_MAX_HIER], size_t *ret_n,
+                               char *why, size_t why_size)
 {
-        size_t used = 0;
+        struct stat seen[CGROUP_MAX_HIER];
+        size_t n = 0, used = 0;
+        bool freezer_in_groups = !cg_have_pidfd();
         int ret = 0;
 
         why[0] = '\0';
         for (size_t i = 0; i < ELEMENTSOF(controllers); i++) {
-                _cleanup_close_ int fd = -EBADF;
-                int n;
-
-                if (!controllers[i].required)
-                        continue;
-                fd = open_controller(root_fd, controllers[i].name);
-                if (fd >= 0)
-                        continue;
-                ret = -ENOENT;
-                n = snprintf(why + used, why_size - used, "%s%s",
-                             used ? " " : "not mounted: ", controllers[i].name);
-                if (n > 0 && (size_t)n < why_size - used)
-                        used += (size_t)n;
-        }
-        return ret;
-}
-
-static int v1_open_hierarchies(int root_fd, CgroupHier hier[CGROUP_MAX_HIER], size_t *ret_n,
-                               AirlockError *err)
-{
-        struct stat seen[CGROUP_MAX_HIER];
-        size_t n = 0;
-
-        for (size_t i = 0; i < ELEMENTSOF(controllers); i++) {
-                int fd = open_controller(root_fd, controllers[i].name);
+                Use use = controllers[i].use;
+                int fd = open_controller(root_fd, controllers[i].name, &seen[n]);
                 size_t j;
 
-                if (fd < 0 && !controllers[i].required)
-                        continue;
-                if (fd < 0 || fstat(fd, &seen[n]) < 0) {
-                        int r = fd < 0 ? fd : negative_errno();
+                if (fd < 0) {
+                        int len;
 
-                        safe_close(fd);
-                        cgroup_hier_close(hier, n);
-                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup",
-                                                 "cgroup v1 controller %s is not mounted",
-                                                 controllers[i].name);
+                        if (use != USE_REQUIRED)
+                                continue;
+                        ret = -ENOENT;
+                        len = snprintf(why + used, why_size - used, "%s%s",
+                                       used ? " " : "not mounted: ", controllers[i].name);
+                        if (len > 0 && (size_t)len < why_size - used)
+                                used += (size_t)len;
+                        continue;
                 }
+                if (use == USE_LEGACY && freezer_in_groups)
+                        use = USE_OPTIONAL;
                 /* Co-mounted controllers ("cpu,cpuacct") share one hierarchy: one directory. */
                 for (j = 0; j < n; j++)
                         if (seen[j].st_dev == seen[n].st_dev && seen[j].st_ino == seen[n].st_ino)
                                 break;
                 if (j < n) {
                         hier[j].roles |= controllers[i].role;
+                        hier[j].gc_only = hier[j].gc_only && use == USE_LEGACY;
                         safe_close(fd);
                         continue;
                 }
-                hier[n++] = (CgroupHier){
-                    .fd = fd, .roles = controllers[i].role, .name = controllers[i].name};
+                hier[n++] = (CgroupHier){.fd = fd,
+                                         .parent_fd = -EBADF,
+                                         .roles = controllers[i].role,
+                                         .gc_only = use == USE_LEGACY,
+                                         .name = controllers[i].name};
+        }
+        if (ret < 0) {
+                cgroup_hier_close(hier, n);
+                return ret;
         }
         *ret_n = n;
         return 0;
 }
 
+/* Opens "<hierarchy>/<parent>", making it first where it is missing (as root). */
+static int open_or_make(const CgroupHier *h, const char *parent, bool make)
+{
+        int fd = cg_open_dir(h->fd, parent), r;
+
+        if (fd != -ENOENT || !make)
+                return fd;
+        r = cg_mkdirat(h->fd, parent, 0755, CGROUP_VERSION_V1, h->name);
+        if (r < 0 && r != -EEXIST) /* EEXIST: another airlock made it meanwhile */
+                return r;
+        return cg_open_dir(h->fd, parent);
+}
+
 static int v1_setup_parent(CgroupHost *host, uid_t caller, const char *self, AirlockError *err)
 {
-        CgroupHier hier[CGROUP_MAX_HIER];
         _cleanup_free_ char *parent = NULL;
-        size_t n;
         int r;
 
-        r = v1_open_hierarchies(host->root_fd, hier, &n, err);
-        if (r < 0)
-                return r;
         if (caller == 0)
                 r = (parent = strdup(CGROUP_PARENT_ROOT)) ? 0 : -1;
         else
@@ -117,35 +139,32 @@ static int v1_setup_parent(CgroupHost *host, uid_t caller, const char *self, Air
                              (unsigned)caller);
         if (r < 0) {
                 parent = NULL;
-                r = airlock_error_set(err, AIRLOCK_ERR_INTERNAL, ENOMEM, "cgroup", NULL);
+                return airlock_error_set(err, AIRLOCK_ERR_INTERNAL, ENOMEM, "cgroup", NULL);
         }
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                _cleanup_free_ char *procs = NULL;
+        for (size_t i = 0; i < host->n_hier; i++) {
+                CgroupHier *h = &host->hier[i];
 
-                if (caller == 0) {
-                        r = cg_mkdirat(hier[i].fd, parent, 0755, CGROUP_VERSION_V1, hier[i].name);
-                        if (r < 0 && r != -EEXIST)
-                                r = airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup",
-                                                      "cannot create %s in the %s hierarchy",
-                                                      parent, hier[i].name);
-                        else
-                                r = 0;
+                h->parent_fd = open_or_make(h, parent, caller == 0 && !h->gc_only);
+                if (h->gc_only) {
+                        /* Nothing to clean there unless an older airlock made the parent. */
+                        if (h->parent_fd < 0)
+                                h->parent_fd = -EBADF;
                         continue;
                 }
+                if (h->parent_fd < 0 && caller == 0)
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, h->parent_fd, "cgroup",
+                                                 "cannot create %s in the %s hierarchy", parent,
+                                                 h->name);
                 /* Delegated by cgroup_delegate(): the directory to make groups in, cgroup.procs
                  * to move processes (v1 checks only the destination's permissions). */
-                if (asprintf(&procs, "%s/cgroup.procs", parent) < 0)
-                        procs = NULL;
-                if (!procs || faccessat(hier[i].fd, parent, W_OK, AT_EACCESS) < 0 ||
-                    faccessat(hier[i].fd, procs, W_OK, AT_EACCESS) < 0)
-                        r = airlock_error_set(err, AIRLOCK_ERR_SETUP, EACCES, "cgroup",
-                                              "no cgroup delegated to uid %u (as root: airlock "
-                                              "delegate %u)",
-                                              (unsigned)caller, (unsigned)caller);
+                if (caller != 0 &&
+                    (h->parent_fd < 0 || faccessat(h->parent_fd, ".", W_OK, AT_EACCESS) < 0 ||
+                     faccessat(h->parent_fd, "cgroup.procs", W_OK, AT_EACCESS) < 0))
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, EACCES, "cgroup",
+                                                 "no cgroup delegated to uid %u (as root: airlock "
+                                                 "delegate %u)",
+                                                 (unsigned)caller, (unsigned)caller);
         }
-        cgroup_hier_close(hier, n);
-        if (r < 0)
-                return r;
         host->parent = TAKE_PTR(parent);
         return 0;
 }
@@ -309,9 +328,11 @@ static void freeze(int fd)
         }
 }
 
-/* Frozen tasks can neither fork nor exit (so their pids cannot be reused) while we read
- * cgroup.procs and signal them; the SIGKILLs take effect at the thaw. Repeated, bounded, for
- * what a missing freezer lets slip through. */
+/* Rounds of signalling what cgroup.procs lists, bounded, until a round finds nobody: a round
+ * that reaches the sandbox's pid 1 ends its whole namespace (see the top of the file). In a
+ * group with a freezer directory (an older airlock's, or any without pidfds) the tasks are
+ * frozen for the round: they can neither fork nor exit, and the SIGKILLs take effect at the
+ * thaw. */
 static int v1_kill(Cgroup *cg)
 {
         int freezer = dir_for(cg, CG_FREEZER);
@@ -336,7 +357,7 @@ static int v1_kill(Cgroup *cg)
                         return r;
                 if (total == 0)
                         return 0;
-                cg_sleep_ms(CGROUP_POLL_MS);
+                cg_sleep_ms(cg_poll_ms(round));
         }
         return -EBUSY;
 }
@@ -364,7 +385,6 @@ static int v1_delegate_dir(int dir_fd, uid_t uid, gid_t gid, AirlockError *err)
 
 const CgroupOps cgroup_v1_ops = {
     .version = CGROUP_VERSION_V1,
-    .probe = v1_probe,
     .open_hierarchies = v1_open_hierarchies,
     .setup_parent = v1_setup_parent,
     .init_group = v1_init_group,

@@ -17,15 +17,17 @@
 
 #define CPU_PERIOD_USEC 100000ULL
 
-static int v2_probe(int root_fd, char *why, size_t why_size)
+static int v2_open_hierarchies(int root_fd, CgroupHier hier[CGROUP_MAX_HIER], size_t *ret_n,
+                               char *why, size_t why_size)
 {
         _cleanup_free_ char *controllers = NULL;
         struct statfs sfs;
         char missing[64];
-        int r;
+        int fd, r;
 
         /* A real cgroup2 mount is recognised by its magic; a fake tree in a unit test by the file
          * every cgroup2 directory has. Either way the controllers are what decides. */
+        why[0] = '\0';
         if (fstatfs(root_fd, &sfs) < 0)
                 return negative_errno();
         if ((unsigned long)sfs.f_type != CGROUP2_SUPER_MAGIC &&
@@ -43,18 +45,15 @@ static int v2_probe(int root_fd, char *why, size_t why_size)
                 snprintf(why, why_size, "controllers not available: %s", missing);
                 return -ENOENT;
         }
-        return 0;
-}
-
-static int v2_open_hierarchies(int root_fd, CgroupHier hier[CGROUP_MAX_HIER], size_t *ret_n,
-                               AirlockError *err)
-{
-        int fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
-
-        if (fd < 0)
-                return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "cgroup", "dup");
-        hier[0] = (CgroupHier){
-            .fd = fd, .roles = CG_REQUIRED | CG_CPUACCT | CG_FREEZER, .name = "unified"};
+        fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        if (fd < 0) {
+                snprintf(why, why_size, "dup: %m");
+                return negative_errno();
+        }
+        hier[0] = (CgroupHier){.fd = fd,
+                               .parent_fd = -EBADF,
+                               .roles = CG_REQUIRED | CG_CPUACCT | CG_FREEZER,
+                               .name = "unified"};
         *ret_n = 1;
         return 0;
 }
@@ -201,7 +200,7 @@ static int setup_user_parent(CgroupHost *host, uid_t caller, const char *self, A
                                  (unsigned)caller, (unsigned)caller);
 }
 
-static int v2_setup_parent(CgroupHost *host, uid_t caller, const char *self, AirlockError *err)
+static int v2_choose_parent(CgroupHost *host, uid_t caller, const char *self, AirlockError *err)
 {
         int r;
 
@@ -219,6 +218,20 @@ static int v2_setup_parent(CgroupHost *host, uid_t caller, const char *self, Air
         host->parent = strdup(CGROUP_PARENT_ROOT);
         return host->parent ? 0
                             : airlock_error_set(err, AIRLOCK_ERR_INTERNAL, ENOMEM, "cgroup", NULL);
+}
+
+static int v2_setup_parent(CgroupHost *host, uid_t caller, const char *self, AirlockError *err)
+{
+        CgroupHier *h = &host->hier[0];
+        int r = v2_choose_parent(host, caller, self, err);
+
+        if (r < 0)
+                return r;
+        h->parent_fd = cg_open_dir(h->fd, host->parent);
+        if (h->parent_fd < 0)
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, h->parent_fd, "cgroup",
+                                         "cannot open %s", host->parent);
+        return 0;
 }
 
 static int v2_init_group(Cgroup *cg, AirlockError *err)
@@ -343,7 +356,7 @@ static int v2_kill_by_pid(Cgroup *cg)
                 r = cg_procs_kill(fd, SIGKILL, &seen);
                 if (r < 0 || seen == 0)
                         break;
-                cg_sleep_ms(CGROUP_POLL_MS);
+                cg_sleep_ms(cg_poll_ms(round));
                 r = -EBUSY;
         }
         if (frozen)
@@ -383,7 +396,6 @@ static int v2_delegate_dir(int dir_fd, uid_t uid, gid_t gid, AirlockError *err)
 
 const CgroupOps cgroup_v2_ops = {
     .version = CGROUP_VERSION_V2,
-    .probe = v2_probe,
     .open_hierarchies = v2_open_hierarchies,
     .setup_parent = v2_setup_parent,
     .init_group = v2_init_group,

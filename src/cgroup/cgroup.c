@@ -1,20 +1,27 @@
 /* The part of the cgroup module that does not depend on the version: finding the hierarchy,
- * naming and locking groups, tearing them down, garbage collection and delegation. What a
- * control file is called and what it contains is the backends' business (cgroup-v1.c,
+ * naming and locking groups, tearing them down, and delegation (garbage collection: cgroup-gc.c).
+ * What a control file is called and what it contains is the backends' business (cgroup-v1.c,
  * cgroup-v2.c), reached through CgroupOps.
  *
  * Locking. A run's group is "in use" exactly while some airlock holds an exclusive flock on its
- * directory (v1: in the memory hierarchy). flock dies with its holder, so a crashed airlock
- * leaves an unlocked group, which cgroup_gc() may remove. Between mkdir and flock a new group
- * would look stale; to close that window, creators hold a shared flock on the parent directory
- * across mkdir..flock and gc holds it exclusively while it decides which groups are stale. */
+ * directory in the primary hierarchy (v1: memory). flock dies with its holder, so a crashed
+ * airlock leaves an unlocked group, which cgroup_gc() may remove. Between mkdir and flock a new
+ * group would look stale; to close that window, creators hold a shared flock on the parent
+ * directory across mkdir..flock and gc holds it exclusively while it decides which groups are
+ * stale.
+ *
+ * Order. A group's directory in the primary hierarchy is made first and removed last, and only
+ * once the others are gone (cgroup_remove_dirs()). So every group, whole or half-made by a
+ * crash, shows in the primary hierarchy, except a directory some other hierarchy kept after
+ * something outside this order (an older airlock, an admin, a failed rmdir of a version that
+ * removed the primary one regardless). gc relies on that to stay cheap: see cgroup-gc.c. */
 #include "cgroup-internal.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "basic/macros.h"
 
@@ -48,14 +55,16 @@ const char *cgroup_version_to_string(CgroupVersion v)
 
 void cgroup_hier_close(CgroupHier hier[], size_t n)
 {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 hier[i].fd = safe_close(hier[i].fd);
+                hier[i].parent_fd = safe_close(hier[i].parent_fd);
+        }
 }
 
 /* Run names end up as directory names next to the kernel's control files and the delegation
  * directories: keep them to a plain alphabet so none can collide with either ("cgroup.procs",
  * "user-1000", "airlock-self") or escape the parent. */
-static bool name_is_valid(const char *name)
+bool cgroup_name_is_valid(const char *name)
 {
         size_t len;
 
@@ -70,7 +79,7 @@ static bool name_is_valid(const char *name)
                strcmp(name, CGROUP_SELF_LEAF) != 0;
 }
 
-static int flock_retry(int fd, int op)
+int cgroup_flock_retry(int fd, int op)
 {
         while (flock(fd, op) < 0) {
                 if (errno != EINTR)
@@ -79,13 +88,22 @@ static int flock_retry(int fd, int op)
         return 0;
 }
 
+/* Everything a host owns, whether or not it got as far as a version. */
+static void host_release(CgroupHost *host)
+{
+        cgroup_hier_close(host->hier, host->n_hier);
+        host->root_fd = safe_close(host->root_fd);
+        free(host->parent);
+        free(host->self);
+        *host = (CgroupHost){.version = CGROUP_VERSION_NONE, .root_fd = -EBADF};
+}
+
 int cgroup_host_open_at(const char *root_path, CgroupVersion want, uid_t caller,
                         const char *self_cgroup, CgroupHost *ret, AirlockError *err)
 {
-        _cleanup_close_ int root_fd = -EBADF;
+        CgroupHost host = {.version = CGROUP_VERSION_NONE, .root_fd = -EBADF};
         char why2[128] = "", why1[128] = "";
         const CgroupOps *ops = NULL;
-        CgroupHost host;
         int r;
 
         if (!ret || (want != CGROUP_VERSION_NONE && !ops_for(want)))
@@ -93,40 +111,49 @@ int cgroup_host_open_at(const char *root_path, CgroupVersion want, uid_t caller,
                                          "unknown cgroup version %d", (int)want);
         if (!root_path)
                 root_path = CGROUP_DEFAULT_ROOT;
-        root_fd = open(root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (root_fd < 0)
+        host.root_fd = open(root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (host.root_fd < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "cgroup", "cannot open %s",
                                          root_path);
 
+        /* Opening the hierarchies is the probe: each is opened once, here, for the host's life. */
         if (want != CGROUP_VERSION_V1) {
-                r = cgroup_v2_ops.probe(root_fd, why2, sizeof(why2));
+                r = cgroup_v2_ops.open_hierarchies(host.root_fd, host.hier, &host.n_hier, why2,
+                                                   sizeof(why2));
                 if (r >= 0)
                         ops = &cgroup_v2_ops;
-                else if (want == CGROUP_VERSION_V2)
+                else if (want == CGROUP_VERSION_V2) {
+                        host_release(&host);
                         return airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup",
                                                  "%s is no usable cgroup v2 hierarchy: %s",
                                                  root_path, why2);
+                }
         }
         if (!ops) {
-                r = cgroup_v1_ops.probe(root_fd, why1, sizeof(why1));
+                r = cgroup_v1_ops.open_hierarchies(host.root_fd, host.hier, &host.n_hier, why1,
+                                                   sizeof(why1));
                 if (r >= 0)
                         ops = &cgroup_v1_ops;
-                else if (want == CGROUP_VERSION_V1)
-                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup",
-                                                 "no usable cgroup v1 controllers under %s: %s",
-                                                 root_path, why1);
-                else
+                else {
+                        host_release(&host);
+                        if (want == CGROUP_VERSION_V1)
+                                return airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup",
+                                                         "no usable cgroup v1 controllers under "
+                                                         "%s: %s",
+                                                         root_path, why1);
                         return airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup",
                                                  "no usable cgroup hierarchy at %s (v2: %s; "
                                                  "v1: %s)",
                                                  root_path, why2, why1);
+                }
         }
 
-        host = (CgroupHost){.version = ops->version, .root_fd = root_fd, .parent = NULL};
+        host.version = ops->version;
         r = ops->setup_parent(&host, caller, self_cgroup, err);
-        if (r < 0)
+        if (r < 0) {
+                host_release(&host);
                 return r;
-        TAKE_FD(root_fd);
+        }
         *ret = host;
         return 0;
 }
@@ -134,12 +161,31 @@ int cgroup_host_open_at(const char *root_path, CgroupVersion want, uid_t caller,
 int cgroup_host_open(const char *root_path, CgroupVersion want, uid_t caller, CgroupHost *ret,
                      AirlockError *err)
 {
-        _cleanup_free_ char *self = NULL;
+        _cleanup_free_ char *text = NULL, *v2_self = NULL;
+        CgroupHost host;
+        int r;
 
-        /* Only the v2 backend uses it (for systemd's delegated subtree). Unreadable is fine:
-         * that path is then simply not offered. */
-        (void)cg_read_self_path(NULL, &self);
-        return cgroup_host_open_at(root_path, want, caller, self, ret, err);
+        /* The caller's own group, read once for two uses: its v2 line serves the v2 backend when
+         * the caller is not root (systemd's delegated subtree), the primary hierarchy's line
+         * serves gc (which never removes its caller's own group). For root nothing here needs
+         * it: gc reads it then, on the rare runs that find something to sweep (~50 us saved on
+         * every other run). Unreadable is fine: neither use is then offered. A v2 caller that
+         * setup_self_delegation() moves lands in "<own>/airlock-self", next to the run groups'
+         * parent and never below it, so the line read before the move serves gc as well. */
+        if (caller != 0 && cg_read(AT_FDCWD, "/proc/self/cgroup", &text) >= 0)
+                (void)cg_parse_self_path(text, NULL, &v2_self);
+        r = cgroup_host_open_at(root_path, want, caller, v2_self, &host, err);
+        if (r < 0)
+                return r;
+        if (text) {
+                if (host.version == CGROUP_VERSION_V2)
+                        host.self = TAKE_PTR(v2_self);
+                else
+                        (void)cg_parse_self_path(text, host.hier[0].name, &host.self);
+                host.self_known = true;
+        }
+        *ret = host;
+        return 0;
 }
 
 void cgroup_host_close(CgroupHost *host)
@@ -147,12 +193,50 @@ void cgroup_host_close(CgroupHost *host)
         /* A host that cgroup_host_open() never filled ({0}) owns nothing, not even fd 0. */
         if (!host || host->version == CGROUP_VERSION_NONE)
                 return;
-        host->root_fd = safe_close(host->root_fd);
-        free(host->parent);
-        *host = (CgroupHost){.version = CGROUP_VERSION_NONE, .root_fd = -EBADF};
+        host_release(host);
 }
 
-static Cgroup *cgroup_new(const CgroupOps *ops, const CgroupHost *host, const char *name)
+int cgroup_host_set_parent(CgroupHost *host, const char *parent)
+{
+        int fds[CGROUP_MAX_HIER];
+        char *copy;
+
+        if (!host || host->version == CGROUP_VERSION_NONE || !parent)
+                return -EINVAL;
+        for (size_t i = 0; i < host->n_hier; i++) {
+                fds[i] = cg_open_dir(host->hier[i].fd, parent);
+                if (fds[i] < 0 && !host->hier[i].gc_only) {
+                        int r = fds[i];
+
+                        while (i-- > 0)
+                                safe_close(fds[i]);
+                        return r;
+                }
+        }
+        copy = strdup(parent);
+        if (!copy) {
+                for (size_t i = 0; i < host->n_hier; i++)
+                        safe_close(fds[i]);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < host->n_hier; i++) {
+                safe_close(host->hier[i].parent_fd);
+                host->hier[i].parent_fd = fds[i] < 0 ? -EBADF : fds[i];
+        }
+        free(host->parent);
+        host->parent = copy;
+        return 0;
+}
+
+/* The host's ops, if it is open. */
+const CgroupOps *cgroup_host_ops(const CgroupHost *host)
+{
+        if (!host || !host->parent || host->n_hier == 0 || host->hier[0].parent_fd < 0)
+                return NULL;
+        return ops_for(host->version);
+}
+
+Cgroup *cgroup_new(const CgroupOps *ops, const CgroupHost *host, const char *name)
 {
         Cgroup *cg = calloc(1, sizeof(*cg));
 
@@ -171,7 +255,7 @@ static Cgroup *cgroup_new(const CgroupOps *ops, const CgroupHost *host, const ch
         return cg;
 }
 
-static void cgroup_free(Cgroup *cg)
+void cgroup_free(Cgroup *cg)
 {
         if (!cg)
                 return;
@@ -186,51 +270,64 @@ static void cgroup_free(Cgroup *cg)
         free(cg);
 }
 
-/* rmdir in every hierarchy; the locked directory goes last, so that a concurrent gc never sees
- * the other halves without their lock holder. */
+/* rmdir in every hierarchy, the primary (locked) one last and only once all others are gone, so
+ * that gc finds every leftover through the primary hierarchy (see the top of the file). A removed
+ * directory's fd is closed, so that a second try after a kill skips it. The kernel refuses with
+ * EBUSY while a process is left. */
 static int cgroup_remove_dirs(Cgroup *cg)
 {
         int ret = 0;
 
         for (size_t i = cg->n_dirs; i-- > 0;) {
+                CgroupDir *d = &cg->dirs[i];
                 int r;
 
-                if (cg->dirs[i].fd < 0 || cg->dirs[i].parent_fd < 0)
+                if (d->fd < 0 || d->parent_fd < 0)
                         continue;
-                r = cg_rmdirat(cg->dirs[i].parent_fd, cg->name);
-                if (r < 0 && r != -ENOENT && ret == 0)
-                        ret = r;
+                if (i == 0 && ret < 0)
+                        break;
+                r = cg_rmdirat(d->parent_fd, cg->name);
+                if (r < 0 && r != -ENOENT) {
+                        if (ret == 0)
+                                ret = r;
+                        continue;
+                }
+                d->fd = safe_close(d->fd);
         }
         return ret;
 }
 
 static int cgroup_wait_empty(Cgroup *cg)
 {
-        for (unsigned waited = 0;; waited += CGROUP_POLL_MS) {
+        for (unsigned round = 0, waited = 0;; round++) {
                 int r = cg->ops->populated(cg);
 
                 if (r <= 0)
                         return r;
                 if (waited >= CGROUP_EMPTY_TIMEOUT_MS)
                         return -EBUSY;
-                cg_sleep_ms(CGROUP_POLL_MS);
+                cg_sleep_ms(cg_poll_ms(round));
+                waited += cg_poll_ms(round);
         }
 }
 
-/* Opens the parent directory of the group in every hierarchy into cg->dirs[]. */
-static int cgroup_open_parents(Cgroup *cg, const CgroupHost *host, CgroupHier hier[], size_t n,
-                               AirlockError *err)
+/* The group's parent in every hierarchy that new groups use, into cg->dirs[]. Duplicates: the
+ * group may outlive the host (a janitor, a caller's own order of cleanup). */
+static int cgroup_open_parents(Cgroup *cg, const CgroupHost *host, AirlockError *err)
 {
-        for (size_t i = 0; i < n; i++) {
-                int fd = cg_open_dir(hier[i].fd, host->parent);
+        for (size_t i = 0; i < host->n_hier; i++) {
+                const CgroupHier *h = &host->hier[i];
+                int fd;
 
+                if (h->gc_only)
+                        continue;
+                fd = fcntl(h->parent_fd, F_DUPFD_CLOEXEC, 3);
                 if (fd < 0)
-                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, fd, "cgroup",
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "cgroup",
                                                  "cannot open %s in the %s hierarchy", host->parent,
-                                                 hier[i].name);
-                cg->dirs[i] = (CgroupDir){
-                    .parent_fd = fd, .fd = -EBADF, .roles = hier[i].roles, .ctrl = hier[i].name};
-                cg->n_dirs = i + 1;
+                                                 h->name);
+                cg->dirs[cg->n_dirs++] =
+                    (CgroupDir){.parent_fd = fd, .fd = -EBADF, .roles = h->roles, .ctrl = h->name};
         }
         return 0;
 }
@@ -255,54 +352,46 @@ static int cgroup_make_dirs(Cgroup *cg, CgroupVersion version, AirlockError *err
                         return airlock_error_set(err, AIRLOCK_ERR_SETUP, d->fd, "cgroup",
                                                  "cannot open %s", cg->path);
         }
-        /* A second open file description: a caller that closes cgroup_dir_fd() by mistake must
-         * not drop the lock that protects the group from gc. */
-        cg->lock_fd = cg_open_dir(cg->dirs[0].parent_fd, cg->name);
+        /* An fd of its own for the lock: a caller that closes cgroup_dir_fd() by mistake must
+         * not drop the lock that protects the group from gc. (flock belongs to the open file
+         * description and lasts until its last fd is closed: a duplicate suffices.) */
+        cg->lock_fd = fcntl(cg->dirs[0].fd, F_DUPFD_CLOEXEC, 3);
         if (cg->lock_fd < 0 || flock(cg->lock_fd, LOCK_EX | LOCK_NB) < 0)
-                return airlock_error_set(err, AIRLOCK_ERR_SETUP,
-                                         cg->lock_fd < 0 ? -cg->lock_fd : errno, "cgroup",
-                                         "cannot lock %s", cg->path);
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "cgroup", "cannot lock %s",
+                                         cg->path);
         return 0;
 }
 
 int cgroup_create(const CgroupHost *host, const char *name, const CgroupLimits *limits,
                   Cgroup **ret, AirlockError *err)
 {
-        CgroupHier hier[CGROUP_MAX_HIER];
-        _cleanup_close_ int parent_lock = -EBADF;
-        const CgroupOps *ops;
+        const CgroupOps *ops = cgroup_host_ops(host);
+        int parent_fd, r;
         Cgroup *cg;
-        size_t n;
-        int r;
 
-        if (!host || !ret || !limits || !host->parent || !(ops = ops_for(host->version)))
+        if (!ops || !ret || !limits)
                 return airlock_error_set(err, AIRLOCK_ERR_INTERNAL, EINVAL, "cgroup",
                                          "cgroup_create() without an open host");
-        if (!name_is_valid(name))
+        if (!cgroup_name_is_valid(name))
                 return airlock_error_set(err, AIRLOCK_ERR_USAGE, EINVAL, "cgroup",
                                          "invalid group name \"%s\"", name ? name : "");
-        r = ops->open_hierarchies(host->root_fd, hier, &n, err);
-        if (r < 0)
-                return r;
         cg = cgroup_new(ops, host, name);
-        if (!cg) {
-                cgroup_hier_close(hier, n);
+        if (!cg)
                 return airlock_error_set(err, AIRLOCK_ERR_INTERNAL, ENOMEM, "cgroup", NULL);
-        }
-        r = cgroup_open_parents(cg, host, hier, n, err);
-        cgroup_hier_close(hier, n);
+        r = cgroup_open_parents(cg, host, err);
         if (r < 0)
                 goto fail;
 
-        parent_lock = cg_open_dir(cg->dirs[0].parent_fd, ".");
-        r = parent_lock < 0 ? parent_lock : flock_retry(parent_lock, LOCK_SH);
+        /* The host's own fd of the primary parent: locked and unlocked again within this call. */
+        parent_fd = host->hier[0].parent_fd;
+        r = cgroup_flock_retry(parent_fd, LOCK_SH);
         if (r < 0) {
                 airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup", "cannot lock %s",
                                   host->parent);
                 goto fail;
         }
         r = cgroup_make_dirs(cg, ops->version, err);
-        parent_lock = safe_close(parent_lock);
+        (void)flock(parent_fd, LOCK_UN);
         if (r < 0)
                 goto fail;
         r = ops->init_group(cg, err);
@@ -352,8 +441,7 @@ int cgroup_open_self_join_fds(Cgroup *cg, int *ret_fds, size_t max, size_t *ret_
 
                 if (fd < 0) {
                         int r = airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "cgroup",
-                                                  "open %s/tasks (%s)", cg->path,
-                                                  cg->dirs[i].ctrl);
+                                                  "open %s/tasks (%s)", cg->path, cg->dirs[i].ctrl);
 
                         while (n > 0)
                                 close(ret_fds[--n]);
@@ -395,15 +483,17 @@ int cgroup_kill(Cgroup *cg)
         return cg->ops->kill(cg);
 }
 
-/* Kill, wait, rmdir: the common end of cgroup_destroy() and of a stale group in gc. */
-static int cgroup_teardown(Cgroup *cg)
+/* rmdir, else kill, wait, rmdir: the common end of cgroup_destroy() and of a stale group in gc. */
+int cgroup_teardown(Cgroup *cg)
 {
-        int ret = 0, r;
+        int ret, r;
 
-        /* After a normal run the pid namespace is gone and the group already empty: the v1
-         * freezer round trip would cost more than the rest of the teardown. */
-        if (cg->ops->populated(cg) != 0)
-                ret = cg->ops->kill(cg);
+        /* After a normal run the pid namespace is gone and the group already empty: the rmdirs
+         * are all it takes. The kernel refuses them while a process is left, which makes them
+         * the cheapest test of emptiness as well: no cgroup.procs to read first. */
+        if (cgroup_remove_dirs(cg) >= 0)
+                return 0;
+        ret = cg->ops->kill(cg);
         r = cgroup_wait_empty(cg);
         if (r < 0 && ret >= 0)
                 ret = r;
@@ -424,220 +514,13 @@ int cgroup_destroy(Cgroup *cg)
         return r < 0 ? r : 0;
 }
 
-/* Child directories of a parent, deduplicated across hierarchies. */
-typedef struct NameList {
-        char **names;
-        size_t n, cap;
-} NameList;
-
-static void name_list_free(NameList *l)
-{
-        for (size_t i = 0; i < l->n; i++)
-                free(l->names[i]);
-        free(l->names);
-}
-
-static int name_list_add(NameList *l, const char *name)
-{
-        for (size_t i = 0; i < l->n; i++)
-                if (strcmp(l->names[i], name) == 0)
-                        return 0;
-        if (l->n == l->cap) {
-                size_t cap = l->cap ? l->cap * 2 : 16;
-                char **p = reallocarray(l->names, cap, sizeof(*p));
-
-                if (!p)
-                        return -ENOMEM;
-                l->names = p;
-                l->cap = cap;
-        }
-        l->names[l->n] = strdup(name);
-        if (!l->names[l->n])
-                return -ENOMEM;
-        l->n++;
-        return 0;
-}
-
-static int collect_children(int parent_fd, NameList *l)
-{
-        DIR *d;
-        struct dirent *de;
-        int fd, r = 0;
-
-        fd = openat(parent_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (fd < 0)
-                return negative_errno();
-        d = fdopendir(fd);
-        if (!d) {
-                r = negative_errno();
-                close(fd);
-                return r;
-        }
-        while (r >= 0 && (de = readdir(d))) {
-                struct stat st;
-
-                /* Only names cgroup_create() could have made: never the control files, the
-                 * delegated "user-<uid>" directories or a delegated caller's own leaf. */
-                if (!name_is_valid(de->d_name))
-                        continue;
-                if (de->d_type == DT_UNKNOWN &&
-                    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                    S_ISDIR(st.st_mode))
-                        de->d_type = DT_DIR;
-                if (de->d_type == DT_DIR)
-                        r = name_list_add(l, de->d_name);
-        }
-        closedir(d);
-        return r;
-}
-
-/* Opens an existing group (in whichever hierarchies it still exists) and takes its lock without
- * waiting. Sets *ret to NULL when a live airlock holds the lock. */
-static int cgroup_open_unlocked(const CgroupOps *ops, const CgroupHost *host, CgroupHier hier[],
-                                size_t n, const char *name, Cgroup **ret)
-{
-        Cgroup *cg = cgroup_new(ops, host, name);
-
-        if (!cg)
-                return -ENOMEM;
-        cg->n_dirs = n;
-        for (size_t i = 0; i < n; i++) {
-                CgroupDir *d = &cg->dirs[i];
-
-                *d = (CgroupDir){.parent_fd = cg_open_dir(hier[i].fd, host->parent),
-                                 .fd = -EBADF,
-                                 .roles = hier[i].roles,
-                                 .ctrl = hier[i].name};
-                if (d->parent_fd >= 0)
-                        d->fd = cg_open_dir(d->parent_fd, name);
-                /* A half-made group (v1 crash between two mkdirs) lacks some: fine. */
-                if (d->fd < 0 && d->fd != -ENOENT) {
-                        int r = d->fd;
-
-                        cgroup_free(cg);
-                        return r;
-                }
-        }
-        if (cg->dirs[0].fd >= 0) {
-                cg->lock_fd = cg_open_dir(cg->dirs[0].parent_fd, name);
-                if (cg->lock_fd < 0 || flock(cg->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-                        int r = cg->lock_fd < 0 ? cg->lock_fd : negative_errno();
-
-                        cgroup_free(cg);
-                        if (r != -EWOULDBLOCK)
-                                return r;
-                        cg = NULL; /* in use */
-                }
-        }
-        *ret = cg;
-        return 0;
-}
-
-/* Decides which groups are stale, with the parent locked exclusively (see the top of the file).
- * Their locks are taken, so nobody can start using them after the parent lock is dropped. A
- * group that cannot be opened is skipped and reported; the others are returned all the same. */
-static int gc_find_stale(const CgroupOps *ops, const CgroupHost *host, CgroupHier hier[], size_t n,
-                         const char *self, Cgroup ***ret_stale, size_t *ret_n, AirlockError *err)
-{
-        _cleanup_(name_list_free) NameList names = {};
-        _cleanup_free_ Cgroup **stale = NULL;
-        size_t n_stale = 0;
-        int r = 0, ret = 0;
-
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                _cleanup_close_ int pfd = cg_open_dir(hier[i].fd, host->parent);
-
-                r = pfd == -ENOENT ? 0 : pfd < 0 ? pfd : collect_children(pfd, &names);
-        }
-        if (r < 0)
-                return airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup", "cannot list %s",
-                                         host->parent);
-        stale = calloc(names.n + 1, sizeof(*stale));
-        if (!stale)
-                return airlock_error_set(err, AIRLOCK_ERR_INTERNAL, ENOMEM, "cgroup", NULL);
-        for (size_t i = 0; i < names.n; i++) {
-                if (cg_path_contains(host->parent, names.names[i], self))
-                        continue;
-                r = cgroup_open_unlocked(ops, host, hier, n, names.names[i], &stale[n_stale]);
-                if (r < 0) {
-                        airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup", "cannot open %s/%s",
-                                          host->parent, names.names[i]);
-                        if (ret == 0)
-                                ret = r;
-                } else if (stale[n_stale])
-                        n_stale++;
-        }
-        *ret_stale = TAKE_PTR(stale);
-        *ret_n = n_stale;
-        return ret;
-}
-
-int cgroup_gc_at(const CgroupHost *host, const char *self_cgroup, AirlockError *err)
-{
-        CgroupHier hier[CGROUP_MAX_HIER];
-        _cleanup_close_ int parent_lock = -EBADF;
-        _cleanup_free_ Cgroup **stale = NULL;
-        const CgroupOps *ops;
-        size_t n, n_stale = 0;
-        int r, ret = 0, removed = 0;
-
-        if (!host || !host->parent || !(ops = ops_for(host->version)))
-                return airlock_error_set(err, AIRLOCK_ERR_INTERNAL, EINVAL, "cgroup",
-                                         "cgroup_gc() without an open host");
-        r = ops->open_hierarchies(host->root_fd, hier, &n, err);
-        if (r < 0)
-                return r;
-        parent_lock = cg_open_dir(hier[0].fd, host->parent);
-        r = parent_lock < 0 ? parent_lock : flock_retry(parent_lock, LOCK_EX);
-        if (r == -ENOENT)
-                r = 0; /* no parent, no groups */
-        else if (r < 0)
-                airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup", "cannot lock %s",
-                                  host->parent);
-        else {
-                /* Whatever it found is torn down even if some group could not be opened. */
-                ret = gc_find_stale(ops, host, hier, n, self_cgroup, &stale, &n_stale, err);
-                r = 0;
-        }
-        parent_lock = safe_close(parent_lock);
-        cgroup_hier_close(hier, n);
-        if (r < 0)
-                return r;
-
-        for (size_t i = 0; i < n_stale; i++) {
-                r = cgroup_teardown(stale[i]);
-                if (r < 0) {
-                        airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup",
-                                          "cannot remove stale group %s", stale[i]->path);
-                        if (ret == 0)
-                                ret = r;
-                } else
-                        removed++;
-                cgroup_free(stale[i]);
-        }
-        return ret < 0 ? ret : removed;
-}
-
-int cgroup_gc(const CgroupHost *host, AirlockError *err)
-{
-        _cleanup_free_ char *self = NULL;
-
-        /* Our own group is never stale, whether locked or not. */
-        if (host)
-                (void)cg_read_self_path(host->version == CGROUP_VERSION_V1 ? "memory" : NULL,
-                                        &self);
-        return cgroup_gc_at(host, self, err);
-}
-
 int cgroup_delegate(const CgroupHost *host, uid_t uid, gid_t gid, AirlockError *err)
 {
-        CgroupHier hier[CGROUP_MAX_HIER];
-        const CgroupOps *ops;
+        const CgroupOps *ops = cgroup_host_ops(host);
         char name[32];
-        size_t n;
         int r = 0;
 
-        if (!host || !host->parent || !(ops = ops_for(host->version)))
+        if (!ops)
                 return airlock_error_set(err, AIRLOCK_ERR_INTERNAL, EINVAL, "cgroup",
                                          "cgroup_delegate() without an open host");
         if (strcmp(host->parent, CGROUP_PARENT_ROOT) != 0)
@@ -647,18 +530,17 @@ int cgroup_delegate(const CgroupHost *host, uid_t uid, gid_t gid, AirlockError *
                 return airlock_error_set(err, AIRLOCK_ERR_USAGE, EINVAL, "cgroup",
                                          "root needs no delegation");
         snprintf(name, sizeof(name), CGROUP_USER_PREFIX "%u", (unsigned)uid);
-        r = ops->open_hierarchies(host->root_fd, hier, &n, err);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                _cleanup_close_ int pfd = -EBADF, dfd = -EBADF;
+        for (size_t i = 0; i < host->n_hier && r >= 0; i++) {
+                const CgroupHier *h = &host->hier[i];
+                _cleanup_close_ int dfd = -EBADF;
 
-                pfd = cg_open_dir(hier[i].fd, host->parent);
-                r = pfd < 0 ? pfd : cg_mkdirat(pfd, name, 0755, ops->version, hier[i].name);
+                if (h->gc_only)
+                        continue; /* new groups make nothing there */
+                r = cg_mkdirat(h->parent_fd, name, 0755, ops->version, h->name);
                 if (r == -EEXIST)
                         r = 0; /* idempotent: fix up ownership below all the same */
                 if (r >= 0)
-                        r = dfd = cg_open_dir(pfd, name);
+                        r = dfd = cg_open_dir(h->parent_fd, name);
                 /* The directory so uid can make run groups in it, cgroup.procs so it can move
                  * its processes there. Nothing else: the limits above it stay root's. */
                 if (r >= 0 && fchown(dfd, uid, gid) < 0)
@@ -668,11 +550,10 @@ int cgroup_delegate(const CgroupHost *host, uid_t uid, gid_t gid, AirlockError *
                 if (r < 0) {
                         airlock_error_set(err, AIRLOCK_ERR_SETUP, r, "cgroup",
                                           "cannot delegate %s/%s in the %s hierarchy to uid %u",
-                                          host->parent, name, hier[i].name, (unsigned)uid);
+                                          host->parent, name, h->name, (unsigned)uid);
                         break;
                 }
                 r = ops->delegate_dir(dfd, uid, gid, err);
         }
-        cgroup_hier_close(hier, n);
         return r < 0 ? r : 0;
 }

@@ -35,14 +35,35 @@ typedef struct CgroupUsage {
 
 typedef struct Cgroup Cgroup;
 
+#define CGROUP_MAX_HIER 5
+
+/* One hierarchy of an open host: on v1 a controller's mount, on v2 the unified root. Filled by
+ * cgroup_host_open(); only src/cgroup looks inside. */
+typedef struct CgroupHier {
+        int fd;         /* the hierarchy's root directory */
+        int parent_fd;  /* "<root>/<parent>"; -EBADF where it does not exist (gc_only ones) */
+        unsigned roles; /* the controllers it serves: CG_* of cgroup-internal.h */
+        bool gc_only;   /* no part of new groups; gc still removes what older airlocks made there */
+        const char *name;
+} CgroupHier;
+
 /* Where the per-run groups of this caller live, below the backend's root:
  *   root (euid 0):   "airlock"                 (created on demand)
  *   anyone else:     "airlock/user-<uid>"      (must exist and be writable: see
  *                    cgroup_delegate(); on v2 systemd's delegated subtree is used as well) */
 typedef struct CgroupHost {
         CgroupVersion version;
-        int root_fd;      /* the hierarchy root (v2) or the directory holding v1 controllers */
-        char *parent;     /* relative to root_fd (v2) or to each controller's directory (v1) */
+        int root_fd;  /* the hierarchy root (v2) or the directory holding v1 controllers */
+        char *parent; /* relative to root_fd (v2) or to each controller's directory (v1) */
+        /* Opened once by cgroup_host_open() and used by gc, create and delegate, so that no call
+         * walks and probes the hierarchies again. hier[0] is the primary hierarchy: a group's
+         * directory there is made first, removed last and carries the group's lock. */
+        size_t n_hier;
+        CgroupHier hier[CGROUP_MAX_HIER];
+        /* The caller's own group in hier[0], which gc never removes: read by cgroup_host_open()
+         * for a caller other than root, else (self_known false) by gc if it has to sweep. */
+        char *self;
+        bool self_known;
 } CgroupHost;
 
 /* Finds the hierarchy to use: v2 when the unified hierarchy offers memory, pids and cpu, v1
@@ -51,7 +72,9 @@ typedef struct CgroupHost {
  * runs below it (v2 moves processes only within a subtree the mover may write); otherwise the
  * caller's own group from /proc/self/cgroup is used if systemd delegated it (Delegate=yes, with
  * memory, pids and cpu): this moves the calling process into "<own>/airlock-self" and makes the
- * run groups below "<own>/airlock". A {0}-initialised host may be passed to cgroup_host_close(). */
+ * run groups below "<own>/airlock". Opens the hierarchies (and the parent in each) once, for all
+ * the calls below, and reads /proc/self/cgroup once. A {0}-initialised host may be passed to
+ * cgroup_host_close(). */
 int cgroup_host_open(const char *root_path, CgroupVersion want, uid_t caller, CgroupHost *ret,
                      AirlockError *err);
 void cgroup_host_close(CgroupHost *host);
@@ -59,7 +82,8 @@ void cgroup_host_close(CgroupHost *host);
 /* Creates "<parent>/<name>" with the limits applied, and takes an exclusive flock on it so that
  * cgroup_gc() in another airlock never removes a group that is in use. -EEXIST if taken.
  * name: 1-128 of [A-Za-z0-9_-], not starting with '-' or "user-", not "airlock-self". The lock
- * lives on an O_CLOEXEC fd: a child that forks without exec shares it while it lives. */
+ * lives on an O_CLOEXEC fd: a child that forks without exec shares it while it lives. The group
+ * holds fds of its own: it may outlive host. */
 int cgroup_create(const CgroupHost *host, const char *name, const CgroupLimits *limits,
                   Cgroup **ret, AirlockError *err);
 
@@ -83,15 +107,22 @@ int cgroup_read_usage(Cgroup *cg, CgroupUsage *ret);
  * a file kept open. -EOPNOTSUPP when the host cannot tell (v1 without cpuacct). */
 int cgroup_read_cpu_usec(Cgroup *cg, uint64_t *ret);
 
-/* SIGKILLs every process in the group: cgroup.kill on v2, freezer + kill + thaw on v1. */
+/* SIGKILLs every process in the group: cgroup.kill on v2; on v1 (and v2 before 5.14) rounds of
+ * reading cgroup.procs and signalling through pidfds, checked against a second read so that a
+ * pid reused by an outside process is never signalled. Processes that fork between two rounds
+ * are caught by the next one; in airlock's own groups everything runs in the sandbox's pid
+ * namespace, so the round that reaches its pid 1 ends all of them (see cgroup-v1.c). */
 int cgroup_kill(Cgroup *cg);
 
-/* Kills what is left, waits (bounded) for the group to empty, removes it and frees cg. NULL is
- * fine. Returns the first error; the memory is freed in every case. */
+/* Removes the group and frees cg; if the kernel refuses (a process is left), kills what is left,
+ * waits (bounded) for the group to empty and removes it then. NULL is fine. Returns the first
+ * error; the memory is freed in every case. */
 int cgroup_destroy(Cgroup *cg);
 
 /* Removes groups below the caller's parent that no live airlock holds (no flock), killing what
- * is left in them. Returns how many were removed. */
+ * is left in them. Returns how many were removed. Cheap when there is nothing to do: one listing
+ * of the primary hierarchy and one fstat per other hierarchy (cgroup-gc.c says why that suffices).
+ */
 int cgroup_gc(const CgroupHost *host, AirlockError *err);
 
 /* As root: creates "airlock/user-<uid>" owned by uid (v1: in every controller; v2: with the

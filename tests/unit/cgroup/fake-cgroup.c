@@ -105,26 +105,33 @@ static int fake_after_mkdir(int dir_fd, CgroupVersion version, const char *ctrl)
         return 0;
 }
 
-/* The kernel refuses to remove a group with processes or children, and removes its control
- * files with it. */
+/* The first bytes of dir_fd/file, "" when it is missing. */
+static void read_head(int dir_fd, const char *file, char *buf, size_t size)
+{
+        int fd = openat(dir_fd, file, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd < 0 ? 0 : read(fd, buf, size - 1);
+
+        buf[n > 0 ? n : 0] = '\0';
+        if (fd >= 0)
+                close(fd);
+}
+
+/* The kernel refuses to remove a group with processes (cgroup.procs lists some, or v2's
+ * cgroup.events says populated) or children, and removes its control files with it. */
 static int fake_before_rmdir(int parent_fd, const char *name)
 {
         int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         struct dirent *de;
-        char procs[64] = "";
+        char procs[64], events[64];
         DIR *d;
 
         if (fd < 0)
                 return -errno;
-        int pfd = openat(fd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
-        if (pfd >= 0) {
-                ssize_t n = read(pfd, procs, sizeof(procs) - 1);
-
-                close(pfd);
-                if (n > 0) {
-                        close(fd);
-                        return -EBUSY;
-                }
+        read_head(fd, "cgroup.procs", procs, sizeof(procs));
+        read_head(fd, "cgroup.events", events, sizeof(events));
+        if (procs[0] || strstr(events, "populated 1")) {
+                close(fd);
+                return -EBUSY;
         }
         d = fdopendir(fd);
         cr_assert_not_null(d);
@@ -135,10 +142,20 @@ static int fake_before_rmdir(int parent_fd, const char *name)
         return 0;
 }
 
-static const CgroupFakeKernel fake_kernel = {
+static CgroupFakeKernel fake_kernel = {
     .after_mkdir = fake_after_mkdir,
     .before_rmdir = fake_before_rmdir,
 };
+
+void fake_kernel_no_pidfd(bool on)
+{
+        fake_kernel.no_pidfd = on;
+}
+
+void fake_kernel_between_reads(void (*fn)(int dir_fd))
+{
+        fake_kernel.between_reads = fn;
+}
 
 void fake_tree_init(FakeTree *t, CgroupVersion version, const char *controllers)
 {
@@ -149,6 +166,8 @@ void fake_tree_init(FakeTree *t, CgroupVersion version, const char *controllers)
         t->fd = open(t->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         cr_assert_geq(t->fd, 0);
         cgroup_fake_kernel = &fake_kernel;
+        fake_kernel.no_pidfd = false;
+        fake_kernel.between_reads = NULL;
         omitted[0] = NULL;
         if (version == CGROUP_VERSION_V2) {
                 write_at(t->fd, "cgroup.controllers", controllers);

@@ -22,6 +22,12 @@ void fake_tree_done(FakeTree *t);
  * at most 15), to play an older kernel or a disabled feature. */
 void fake_kernel_omit(const char *const *files);
 
+/* Plays a kernel without pidfd_open() (< 5.3) until the next fake_tree_init(). */
+void fake_kernel_no_pidfd(bool on);
+/* Runs fn (on the group's directory) in a kill between pinning the listed pids and reading
+ * cgroup.procs again, until the next fake_tree_init(). */
+void fake_kernel_between_reads(void (*fn)(int dir_fd));
+
 /* Plays the kernel's mkdir: the directory with its control files. Relative to the root. */
 void fake_mkdir_group(FakeTree *t, const char *path, CgroupVersion version, const char *ctrl);
 

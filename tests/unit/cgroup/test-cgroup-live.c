@@ -3,6 +3,7 @@
  * "airlock-test-<pid>" in each hierarchy, so that no gc here can touch anyone else's groups. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,8 +16,6 @@
 #include "cgroup/cgroup-internal.h"
 
 static CgroupHost host = {};
-static CgroupHier hier[CGROUP_MAX_HIER];
-static size_t n_hier;
 static char parent[64];
 /* What a failed assertion leaves behind, for the fini to destroy: groups this process holds (gc
  * would see them locked) and children that never made it into one. */
@@ -53,11 +52,6 @@ static int reap(pid_t pid)
         return status;
 }
 
-static const CgroupOps *ops(void)
-{
-        return host.version == CGROUP_VERSION_V1 ? &cgroup_v1_ops : &cgroup_v2_ops;
-}
-
 /* Skips (with the reason) unless root on a host with a usable cgroup hierarchy. */
 static void live_host(void)
 {
@@ -69,21 +63,20 @@ static void live_host(void)
                 cr_skip("no cgroup file system at /sys/fs/cgroup");
         if (cgroup_host_open(NULL, CGROUP_VERSION_NONE, 0, &host, &err) < 0)
                 cr_skip("no usable cgroup hierarchy: %s", err.message);
-        cr_assert_eq(ops()->open_hierarchies(host.root_fd, hier, &n_hier, &err), 0);
         snprintf(parent, sizeof(parent), "airlock-test-%d", (int)getpid());
-        for (size_t i = 0; i < n_hier; i++) {
-                cr_assert_eq(mkdirat(hier[i].fd, parent, 0755), 0, "%s/%s: %m", hier[i].name,
-                             parent);
+        for (size_t i = 0; i < host.n_hier; i++) {
+                cr_assert_eq(mkdirat(host.hier[i].fd, parent, 0755), 0, "%s/%s: %m",
+                             host.hier[i].name, parent);
                 if (host.version == CGROUP_VERSION_V2) {
-                        int fd = openat(hier[i].fd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                        int fd =
+                            openat(host.hier[i].fd, parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
                         cr_assert_eq(cg_write(fd, "cgroup.subtree_control", "+memory +pids +cpu"),
                                      0);
                         close(fd);
                 }
         }
-        free(host.parent);
-        host.parent = strdup(parent);
+        cr_assert_eq(cgroup_host_set_parent(&host, parent), 0);
 }
 
 static void live_cleanup(void)
@@ -97,11 +90,10 @@ static void live_cleanup(void)
                 return;
         /* Whatever a failed test left: gc finds it unlocked (this process holds nothing now). */
         (void)cgroup_gc_at(&host, NULL, NULL);
-        for (size_t i = 0; i < n_hier; i++) {
-                if (unlinkat(hier[i].fd, parent, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                        fprintf(stderr, "cannot remove %s/%s: %m\n", hier[i].name, parent);
+        for (size_t i = 0; i < host.n_hier; i++) {
+                if (unlinkat(host.hier[i].fd, parent, AT_REMOVEDIR) < 0 && errno != ENOENT)
+                        fprintf(stderr, "cannot remove %s/%s: %m\n", host.hier[i].name, parent);
         }
-        cgroup_hier_close(hier, n_hier);
         cgroup_host_close(&host);
 }
 
@@ -111,13 +103,13 @@ static char *read_group_file(const char *ctrl, const char *name, const char *fil
 {
         char *text = NULL;
 
-        for (size_t i = 0; i < n_hier; i++) {
+        for (size_t i = 0; i < host.n_hier; i++) {
                 char path[256];
 
-                if (strcmp(hier[i].name, ctrl) != 0)
+                if (strcmp(host.hier[i].name, ctrl) != 0)
                         continue;
                 snprintf(path, sizeof(path), "%s/%s/%s", parent, name, file);
-                cr_assert_eq(cg_read(hier[i].fd, path, &text), 0, "%s", path);
+                cr_assert_eq(cg_read(host.hier[i].fd, path, &text), 0, "%s", path);
         }
         cr_assert_not_null(text, "no %s hierarchy", ctrl);
         return text;
@@ -135,12 +127,12 @@ static void assert_group_file(const char *v1_ctrl, const char *name, const char 
 
 static void assert_gone(const char *name)
 {
-        for (size_t i = 0; i < n_hier; i++) {
+        for (size_t i = 0; i < host.n_hier; i++) {
                 char path[256];
 
                 snprintf(path, sizeof(path), "%s/%s", parent, name);
-                cr_assert_lt(faccessat(hier[i].fd, path, F_OK, 0), 0, "%s/%s left behind",
-                             hier[i].name, path);
+                cr_assert_lt(faccessat(host.hier[i].fd, path, F_OK, 0), 0, "%s/%s left behind",
+                             host.hier[i].name, path);
         }
 }
 
@@ -402,4 +394,144 @@ Test(cgroup_live, gc_removes_a_crashed_run_only)
         cr_assert_eq(cgroup_gc_at(&host, NULL, &err), 0, "the live group is never stale");
         cr_assert_eq(destroy(alive), 0);
         assert_gone("alive");
+}
+
+/* Forks and exits, forever: each generation is a new pid, so no list of pids is ever complete. */
+static _Noreturn void fork_chain(void)
+{
+        for (;;) {
+                if (fork() > 0)
+                        _exit(0);
+        }
+}
+
+/* A sandbox's pid 1 as the program would abuse it: it keeps starting fork chains (up to the pids
+ * limit) and reaps what they leave. */
+static _Noreturn void ns_init(int go_fd)
+{
+        char c;
+
+        if (read(go_fd, &c, 1) != 1)
+                _exit(100);
+        for (;;) {
+                if (fork() == 0)
+                        fork_chain();
+                while (waitpid(-1, NULL, WNOHANG) > 0)
+                        ;
+        }
+}
+
+static uint64_t group_u64(const char *v1_ctrl, const char *name, const char *file)
+{
+        char *text =
+            read_group_file(host.version == CGROUP_VERSION_V1 ? v1_ctrl : "unified", name, file);
+        uint64_t v = 0;
+
+        cr_assert_eq(cg_parse_u64(text, &v), 0, "%s: %s", file, text);
+        free(text);
+        return v;
+}
+
+/* The kill as airlock's groups need it, with no freezer on v1: everything in the group lives in
+ * one pid namespace whose pid 1 joined first. The round that reaches pid 1 ends the namespace,
+ * fork chains and all, and the group goes. */
+Test(cgroup_live, destroy_ends_a_fork_loop_in_a_pid_namespace)
+{
+        CgroupLimits limits = {.memory_bytes = 64ULL << 20, .pids = 32, .cpu_milli = 1000};
+        AirlockError err = {};
+        Cgroup *cg = NULL;
+        int pid_pipe[2], go_pipe[2];
+        pid_t outer, init = 0;
+
+        live_host();
+        cr_assert_eq(cgroup_create(&host, "forkloop", &limits, &cg, &err), 0, "%s", err.message);
+        hold(cg);
+        cr_assert_eq(pipe2(pid_pipe, O_CLOEXEC), 0);
+        cr_assert_eq(pipe2(go_pipe, O_CLOEXEC), 0);
+        outer = fork();
+        cr_assert_geq(outer, 0);
+        if (outer == 0) {
+                pid_t pid;
+
+                if (unshare(CLONE_NEWPID) < 0)
+                        _exit(1);
+                pid = fork();
+                if (pid == 0)
+                        ns_init(go_pipe[0]);
+                if (write(pid_pipe[1], &pid, sizeof(pid)) != sizeof(pid))
+                        _exit(2);
+                for (;;)
+                        pause();
+        }
+        children[0] = outer;
+        close(pid_pipe[1]);
+        close(go_pipe[0]);
+        cr_assert_eq(read(pid_pipe[0], &init, sizeof(init)), sizeof(init));
+        close(pid_pipe[0]);
+        cr_assert_gt(init, 0, "no pid namespace");
+        children[1] = init; /* if the test fails: killing it ends the namespace */
+        /* As pid 1 does: in the group before it forks anything. */
+        cr_assert_eq(cgroup_attach(cg, init, &err), 0, "%s", err.message);
+        go(go_pipe[1]);
+        for (int i = 0; i < 200 && group_u64("pids", "forkloop", "pids.current") < 16; i++)
+                usleep(5000);
+        cr_assert_geq(group_u64("pids", "forkloop", "pids.current"), 16, "the loop did not run");
+        usleep(100000);
+
+        cr_assert_eq(destroy(cg), 0);
+        children[1] = 0;
+        assert_gone("forkloop");
+        cr_assert_eq(kill(outer, SIGKILL), 0);
+        reap(outer);
+}
+
+/* An airlock from before the freezer was dropped, killed between its freeze and its thaw, leaves
+ * a group in every hierarchy, the freezer's FROZEN, with processes that a SIGKILL does not end
+ * until they thaw. gc thaws, kills and removes it. */
+Test(cgroup_live, gc_empties_a_group_an_older_airlock_left_frozen)
+{
+        const char *state = NULL;
+        AirlockError err = {};
+        int freezer = -EBADF, fd, status;
+        char buf[32];
+        pid_t pid;
+
+        live_host();
+        if (host.version != CGROUP_VERSION_V1)
+                cr_skip("the v1 freezer hierarchy is a v1 matter");
+        for (size_t i = 0; i < host.n_hier; i++)
+                if (host.hier[i].roles & CG_FREEZER)
+                        freezer = host.hier[i].parent_fd;
+        if (freezer < 0)
+                cr_skip("no v1 freezer hierarchy mounted");
+        pid = spawn(&fd, NULL);
+        go(fd);
+        snprintf(buf, sizeof(buf), "%d", (int)pid);
+        for (size_t i = 0; i < host.n_hier; i++) {
+                int dfd;
+
+                cr_assert_eq(mkdirat(host.hier[i].parent_fd, "old", 0755), 0, "%s: %m",
+                             host.hier[i].name);
+                dfd = cg_open_dir(host.hier[i].parent_fd, "old");
+                cr_assert_geq(dfd, 0);
+                cr_assert_eq(cg_write(dfd, "cgroup.procs", buf), 0, "%s", host.hier[i].name);
+                close(dfd);
+        }
+        cr_assert_eq(cg_write(freezer, "old/freezer.state", "FROZEN"), 0);
+        for (int i = 0; i < 200; i++) {
+                char *text = NULL;
+
+                cr_assert_eq(cg_read(freezer, "old/freezer.state", &text), 0);
+                state = strncmp(text, "FROZEN", 6) == 0 ? "FROZEN" : "FREEZING";
+                free(text);
+                if (strcmp(state, "FROZEN") == 0)
+                        break;
+                usleep(5000);
+        }
+        cr_assert_str_eq(state, "FROZEN");
+
+        cr_assert_eq(cgroup_gc_at(&host, NULL, &err), 1, "%s", err.message);
+        status = reap(pid);
+        cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %#x", status);
+        assert_gone("old");
 }
