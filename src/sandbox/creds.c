@@ -1,6 +1,9 @@
 #include "creds.h"
 
 #include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sched.h>
 #include <sys/fsuid.h>
 #include <unistd.h>
@@ -25,6 +28,16 @@ int creds_enter_cgroup_namespace(SandboxContext *ctx, AirlockError *err)
         return 0;
 }
 
+void creds_rearm_parent_death(SandboxContext *ctx)
+{
+        struct pollfd p = {.fd = ctx->sync_fd, .events = POLLRDHUP};
+
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+                _exit(1);
+        if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLRDHUP | POLLERR)))
+                _exit(1);
+}
+
 int creds_become_setup_user(SandboxContext *ctx, AirlockError *err)
 {
         /* setfsuid() reports nothing useful; a second call reads back what the first set. */
@@ -34,6 +47,7 @@ int creds_become_setup_user(SandboxContext *ctx, AirlockError *err)
             (gid_t)setfsgid((gid_t)-1) != AIRLOCK_SANDBOX_GID)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, EPERM, "setup identity",
                                          "cannot act as uid %u", AIRLOCK_SANDBOX_UID);
+        creds_rearm_parent_death(ctx);
         return 0;
 }
 

@@ -14,5 +14,10 @@ int creds_enter_cgroup_namespace(SandboxContext *ctx, AirlockError *err);
  * the namespace, and tmpfs refuses owners it cannot represent). Capabilities are kept. */
 int creds_become_setup_user(SandboxContext *ctx, AirlockError *err);
 
+/* The kernel clears the parent-death signal whenever a process's credentials change, so pid 1
+ * sets it again after each change, then checks that airlock did not die in between (EOF on
+ * the sync socket). Exits if it did. */
+void creds_rearm_parent_death(SandboxContext *ctx);
+
 /* setresgid, setgroups, setresuid: the program runs as the sandbox user, for good. */
 int creds_drop_to_sandbox_user(SandboxContext *ctx, AirlockError *err);

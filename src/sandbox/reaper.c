@@ -31,6 +31,8 @@ _Noreturn void reaper_run(SandboxContext *ctx, pid_t program)
         (void)prctl(PR_SET_DUMPABLE, 0);
         if (creds_drop_to_sandbox_user(ctx, NULL) < 0)
                 _exit(1); /* the parent sees pid 1 die without a report: a failed run */
+        ctx->sync_fd = sync_fd;
+        creds_rearm_parent_death(ctx);
         (void)caps_drop_all(NULL, NULL);
 
         for (;;) {

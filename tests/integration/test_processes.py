@@ -196,3 +196,24 @@ def test_program_has_its_own_session_and_no_tty(run_json):
     r = run_json("--", "python3", "-c", prog)
     assert r["status"] == "ok", r
     assert r["stdout"].split() == ["True", "False", "False", "notty"], r["stdout"]
+
+
+def test_sandbox_dies_with_airlock_even_without_the_janitor():
+    # Both airlock and its janitor SIGKILLed: the sandbox must still die, through pid 1's
+    # parent-death signal (which the kernel clears at every credential change, so pid 1 sets it
+    # again after each).
+    mark = hc.marker()
+    p = subprocess.Popen([hc.AIRLOCK, "run", "--time", "60s", "--env", f"MARK={mark}", "--",
+                          "sleep", "100", mark], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert hc.wait_until(lambda: hc.program_procs(mark), 5.0), "the program never started"
+        ours = [pid for pid, argv in hc.find_procs(mark).items()
+                if argv and argv[0] == os.fsencode(hc.AIRLOCK)]
+        assert len(ours) >= 2, ours  # airlock and its janitor
+        for pid in ours:
+            hc.kill_pid(pid)
+        assert not hc.wait_gone(mark, 3.0), "the sandbox outlived airlock and its janitor"
+    finally:
+        p.kill()
+        p.wait()
+        subprocess.run([hc.AIRLOCK, "gc"], capture_output=True)
