@@ -1,4 +1,5 @@
 #include "result-json.h"
+#include "scan-output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -258,6 +259,10 @@ json_t *result_to_json(const RunResult *r)
             set(o, "events", TAKE_PTR(events)) < 0)
                 return NULL;
         if (set(o, "network", network_to_json(r)) < 0)
+                return NULL;
+        /* Only when asked for: {"files": [...findings per file...], "summary": {...}}. */
+        if (r->prescreened &&
+            set(o, "prescreen", scan_reports_to_json(r->prescreen, r->n_prescreen)) < 0)
                 return NULL;
 
         sandbox = json_object();

@@ -168,6 +168,15 @@ static void write_status_line(FILE *f, const RunResult *r)
                 /* Which stream, and where it was cut, follows on its own line. */
                 write_usage(f, r, true, true);
                 return;
+        case RUN_PRESCREEN_BLOCKED: {
+                size_t n = 0;
+
+                for (size_t i = 0; i < r->n_prescreen; i++)
+                        n += r->prescreen[i].n_findings;
+                fprintf(f, ": nothing ran (%zu %s; airlock scan shows them)\n", n,
+                        plural(n, "finding", "findings"));
+                return;
+        }
         case RUN_SETUP_ERROR:
         case _RUN_STATUS_MAX:
                 break;

@@ -6,3 +6,4 @@ int cmd_check(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
 int cmd_delegate(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_scan(int argc, char **argv);

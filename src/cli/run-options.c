@@ -5,6 +5,7 @@
 #include "basic/parse.h"
 #include "config/limits.h"
 #include "run-options.h"
+#include "scan/scan.h"
 
 enum {
         OPT_MEMORY = 0x100,
@@ -39,6 +40,7 @@ enum {
         OPT_ALLOW_PRIVATE,
         OPT_NET_CONNS,
         OPT_NET_BYTES,
+        OPT_PRESCREEN,
 };
 
 static const struct option options[] = {
@@ -74,6 +76,7 @@ static const struct option options[] = {
         {"allow-private", required_argument, NULL, OPT_ALLOW_PRIVATE},
         {"net-conns", required_argument, NULL, OPT_NET_CONNS},
         {"net-bytes", required_argument, NULL, OPT_NET_BYTES},
+        {"prescreen", required_argument, NULL, OPT_PRESCREEN},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {},
@@ -113,6 +116,10 @@ void run_options_usage(FILE *f)
               "  --allow-private CIDR  let allowed names reach a private range (127.0.0.1/32)\n"
               "  --net-conns N       concurrent connections (default 16)\n"
               "  --net-bytes SIZE    bytes each way through the gateway (default 256M)\n"
+              "pre-screening:\n"
+              "  --prescreen MODE    off, warn or block[=SEVERITY]: scan the --copy sources\n"
+              "                      (airlock scan) first; block refuses at or above SEVERITY\n"
+              "                      (default high) and nothing runs (exit 119)\n"
               "hardening:\n"
               "  --seccomp PROFILE   default, strict, a policy file (airlock policy show),\n"
               "                      or off (weaker: no filter at all)\n"
@@ -203,6 +210,27 @@ static int parse_cgroup_mode(const char *v, AirlockConfig *c, AirlockError *err)
         return 0;
 }
 
+/* off | warn | block | block=SEVERITY */
+static int parse_prescreen(const char *v, AirlockConfig *c, AirlockError *err)
+{
+        const char *eq = strchr(v, '=');
+        ScanSeverity sev = SCAN_SEV_HIGH;
+
+        if (strcmp(v, "off") == 0)
+                c->prescreen_mode = AIRLOCK_PRESCREEN_OFF;
+        else if (strcmp(v, "warn") == 0)
+                c->prescreen_mode = AIRLOCK_PRESCREEN_WARN;
+        else if (strncmp(v, "block", 5) == 0 && (v[5] == '\0' || v[5] == '=')) {
+                if (eq && scan_severity_from_string(eq + 1, &sev) < 0)
+                        return bad_value(err, "--prescreen", v,
+                                         "severity is info, low, medium, high or critical");
+                c->prescreen_mode = AIRLOCK_PRESCREEN_BLOCK;
+                c->prescreen_severity = (unsigned)sev;
+        } else
+                return bad_value(err, "--prescreen", v, "expected off, warn or block[=SEVERITY]");
+        return 0;
+}
+
 static int apply_option(int opt, const char *v, RunOptions *o, AirlockError *err)
 {
         AirlockConfig *c = &o->config;
@@ -263,6 +291,8 @@ static int apply_option(int opt, const char *v, RunOptions *o, AirlockError *err
                 return parse_cgroup_mode(v, c, err);
         case OPT_SECCOMP:
                 return set_string(&c->seccomp_profile, "--seccomp", v, err);
+        case OPT_PRESCREEN:
+                return parse_prescreen(v, c, err);
         case OPT_ALLOW_NET:
                 return airlock_config_add_allow_net(c, v, err);
         case OPT_ALLOW_PRIVATE:

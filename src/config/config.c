@@ -33,6 +33,7 @@ void airlock_config_init(AirlockConfig *c)
         *c = (AirlockConfig){
                 .uid_base = AIRLOCK_DEFAULT_UID_BASE,
                 .uid_count = AIRLOCK_DEFAULT_UID_COUNT,
+                .prescreen_severity = 3, /* SCAN_SEV_HIGH; config/ knows nothing of scan/ */
         };
         airlock_limits_default(&c->limits);
 }

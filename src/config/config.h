@@ -43,6 +43,12 @@ typedef enum AirlockCgroupMode {
         AIRLOCK_CGROUP_V2,
 } AirlockCgroupMode;
 
+typedef enum AirlockPrescreenMode {
+        AIRLOCK_PRESCREEN_OFF = 0,
+        AIRLOCK_PRESCREEN_WARN,  /* findings go into the result */
+        AIRLOCK_PRESCREEN_BLOCK, /* and a finding at or above the severity stops the run */
+} AirlockPrescreenMode;
+
 typedef struct AirlockConfig {
         char **argv; /* NULL-terminated, argv[0] is the command */
         AirlockLimits limits;
@@ -69,6 +75,8 @@ typedef struct AirlockConfig {
         bool landlock_off;      /* --landlock off */
         char *seccomp_profile;  /* NULL: "default"; "strict", "off", or a policy file */
         bool seccomp_log;       /* denials also go to the kernel's audit log */
+        AirlockPrescreenMode prescreen_mode;
+        unsigned prescreen_severity; /* ScanSeverity: block at or above it (default high) */
         char *cgroup_root; /* NULL: /sys/fs/cgroup; tests point it elsewhere */
 } AirlockConfig;
 

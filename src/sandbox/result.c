@@ -14,6 +14,7 @@ static const char *const status_names[_RUN_STATUS_MAX] = {
         [RUN_PIDS_LIMIT] = "pids_limit",
         [RUN_OUTPUT_LIMIT] = "output_limit",
         [RUN_SETUP_ERROR] = "setup_error",
+        [RUN_PRESCREEN_BLOCKED] = "prescreen_blocked",
 };
 
 const char *run_status_to_string(RunStatus s)
@@ -74,6 +75,8 @@ int run_result_exit_code(const RunResult *r)
                 return AIRLOCK_EXIT_PIDS_LIMIT;
         case RUN_OUTPUT_LIMIT:
                 return AIRLOCK_EXIT_OUTPUT_LIMIT;
+        case RUN_PRESCREEN_BLOCKED:
+                return AIRLOCK_EXIT_PRESCREEN;
         case RUN_SETUP_ERROR:
         case _RUN_STATUS_MAX:
                 break;
@@ -98,5 +101,8 @@ void run_result_done(RunResult *r)
         }
         free(r->files);
         free(r->net_records);
+        for (size_t i = 0; i < r->n_prescreen; i++)
+                scan_report_done(&r->prescreen[i]);
+        free(r->prescreen);
         *r = (RunResult){0};
 }

@@ -8,6 +8,7 @@
 #include "basic/error.h"
 #include "config/config.h"
 #include "net/gateway.h"
+#include "scan/scan.h"
 
 typedef enum RunStatus {
         RUN_OK = 0,
@@ -19,6 +20,7 @@ typedef enum RunStatus {
         RUN_PIDS_LIMIT,
         RUN_OUTPUT_LIMIT,
         RUN_SETUP_ERROR,
+        RUN_PRESCREEN_BLOCKED, /* --prescreen block found something: nothing ran */
         _RUN_STATUS_MAX,
 } RunStatus;
 
@@ -33,6 +35,7 @@ enum {
         AIRLOCK_EXIT_MEMORY_LIMIT = 116,
         AIRLOCK_EXIT_PIDS_LIMIT = 117,
         AIRLOCK_EXIT_OUTPUT_LIMIT = 118,
+        AIRLOCK_EXIT_PRESCREEN = 119, /* --prescreen block refused the code: nothing ran */
 };
 
 typedef struct CapturedOutput {
@@ -66,6 +69,9 @@ typedef struct RunResult {
         AirlockError error;   /* set with RUN_SETUP_ERROR (and for internal trouble) */
         char cgroup_version[4];
         bool rootless;
+        bool prescreened;      /* --prescreen warn|block was asked for */
+        ScanReport *prescreen; /* one report per file scanned */
+        size_t n_prescreen;
         bool network;            /* --allow-net: the gateway served this run */
         NetRecord *net_records;  /* every attempt through the gateway */
         size_t n_net_records;

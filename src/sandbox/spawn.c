@@ -18,6 +18,7 @@
 #include "copyin.h"
 #include "environ.h"
 #include "janitor.h"
+#include "prescreen.h"
 #include "landlock.h"
 #include "run-state.h"
 #include "userns.h"
@@ -466,6 +467,15 @@ int sandbox_run(const AirlockConfig *c, const SandboxHooks *hooks, RunResult *re
         res->limits = c->limits;
         run_state_init(&s, c, hooks, res);
         r = airlock_config_validate(c, err);
+        if (r >= 0 && c->prescreen_mode != AIRLOCK_PRESCREEN_OFF) {
+                res->prescreened = true;
+                r = prescreen_run(c, &res->prescreen, &res->n_prescreen, err);
+                if (r >= 0 && prescreen_blocks(c, res->prescreen, res->n_prescreen)) {
+                        res->status = RUN_PRESCREEN_BLOCKED;
+                        cleanup(&s);
+                        return 0;
+                }
+        }
         if (r >= 0)
                 r = prepare(&s, err);
         if (r >= 0) {
