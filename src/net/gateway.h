@@ -87,9 +87,10 @@ void gateway_stop(Gateway *g, NetRecord **ret_records, size_t *ret_n);
 
 /* ---- Additions (the gateway's own module, issue #4) ---- */
 
-#define NET_RECORDS_MAX     4096 /* records kept per run; the rest are counted as dropped */
-#define NET_DNS_RECORDS_MAX 2048 /* of those, at most this many DNS queries: a query flood
-                                  * must not crowd out the connections */
+/* Records kept per run, the rest only counted; of those, at most NET_DNS_RECORDS_MAX DNS
+ * queries, so that a query flood cannot crowd out the connections. */
+#define NET_RECORDS_MAX     4096
+#define NET_DNS_RECORDS_MAX 2048
 
 /* net_policy_init() sets the caps to config/limits.h's defaults. gateway_start() reads a cap of
  * 0 as that default for max_conns and the byte caps, and as "no lifetime cap" for max_conn_ms
@@ -112,11 +113,10 @@ bool net_policy_name_allowed(const NetPolicy *p, const char *host);
 int net_policy_copy(const NetPolicy *src, NetPolicy *ret);
 
 typedef struct GatewayStats {
-        uint64_t records_dropped; /* beyond NET_RECORDS_MAX / NET_DNS_RECORDS_MAX */
+        uint64_t records_dropped;      /* beyond NET_RECORDS_MAX / NET_DNS_RECORDS_MAX */
         uint64_t bytes_up, bytes_down; /* per run, all connections */
 } GatewayStats;
 
 /* gateway_stop() that also reports how many records did not fit and the byte totals.
  * ret_stats may be NULL. */
-void gateway_stop_full(Gateway *g, NetRecord **ret_records, size_t *ret_n,
-                       GatewayStats *ret_stats);
+void gateway_stop_full(Gateway *g, NetRecord **ret_records, size_t *ret_n, GatewayStats *ret_stats);

@@ -160,7 +160,8 @@ const ScanRule scan_shell_rules[_R_MAX] = {
     [R_LIMIT] = {"SH-LIMIT-001", L, SCAN_SEV_MEDIUM,
                  "nesting deeper than the scanner follows, or too many tokens: the rest was "
                  "not scanned",
-                 "$($($($(...))))"},
+                 /* 65 nested substitutions: one past the depth the scanner follows */
+                 "echo $($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($(x)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))"},
 };
 #undef L
 const size_t scan_shell_rules_count = ELEMENTSOF(scan_shell_rules);
