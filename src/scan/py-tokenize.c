@@ -247,7 +247,7 @@ static void lex_number(PyTokenizer *t, PyToken *tok, uint32_t lim)
                         p++;
         }
         emit(t, tok, PY_TOK_NUMBER, t->pos, p - t->pos, 0);
-        advance_to(t, p);
+        t->pos = p; /* no line break in a number */
 }
 
 /* Length of the operator at p (longest match), 0 when there is none. '!' alone is an
@@ -325,7 +325,7 @@ static void lex_token(PyTokenizer *t, PyToken *tok, uint32_t lim)
                         }
                 }
                 emit(t, tok, PY_TOK_NAME, pos, p - pos, 0);
-                advance_to(t, p);
+                t->pos = p; /* nor in a name */
                 return;
         }
         if (c == '\'' || c == '"') {
@@ -341,12 +341,12 @@ static void lex_token(PyTokenizer *t, PyToken *tok, uint32_t lim)
                 emit(t, tok, PY_TOK_OP, pos, n, 0);
                 if (n == 1)
                         count_bracket(t, c);
-                advance_to(t, pos + n);
+                t->pos = pos + n; /* nor in an operator */
                 return;
         }
         /* NUL, '$', '?', '`', control bytes, a backslash not before a line break. */
         emit(t, tok, PY_TOK_ERRORTOKEN, pos, 1, 0);
-        advance_to(t, pos + 1);
+        t->pos = pos + 1; /* '\r' and '\n' never get here */
 }
 
 /* Skips blanks and backslash-newline joins; inside a {field}, line breaks too. */

@@ -124,7 +124,8 @@ const ScanRule scan_python_rules[] = {
          "subprocess.run, call, check_output, Popen, getoutput: runs a command",
          "subprocess.run(['rm', '-rf', 'build'])"),
     RULE(R_EXEC_OTHER, HIGH,
-         "pty.spawn, asyncio.create_subprocess_*, commands.*, platform.popen: runs a command "
+         "pty.spawn, asyncio.create_subprocess_*, commands.getoutput, platform.popen: runs a "
+         "command "
          "(pty.spawn is the usual interactive reverse shell)",
          "pty.spawn('/bin/sh')"),
     RULE(R_DYN_EVAL, HIGH,
@@ -355,7 +356,10 @@ static const PyName py_names[] = {
     {"codecs.decode", NO_RULE, ROLE_CODECS},
     {"codecs.encode", NO_RULE, ROLE_CODECS}, /* codecs.encode(s, "rot13") decodes too */
     {"codecs.open", NO_RULE, ROLE_OPEN},
-    {"commands.*", R_EXEC_OTHER, ROLE_NONE}, /* Python 2's shell helpers */
+    /* Python 2's shell helpers, by name: "commands" is also a common variable */
+    {"commands.getoutput", R_EXEC_OTHER, ROLE_NONE},
+    {"commands.getstatus", R_EXEC_OTHER, ROLE_NONE},
+    {"commands.getstatusoutput", R_EXEC_OTHER, ROLE_NONE},
     {"ctypes.*", R_NAT_CTYPES, ROLE_NONE},
     {"ctypes.memmove", R_NAT_MEMORY, ROLE_NONE},
     {"ctypes.memset", R_NAT_MEMORY, ROLE_NONE},
@@ -521,22 +525,27 @@ static const struct {
 };
 
 /* Attribute names that are an escape idiom on any object, whatever it is. */
+#define DUNDER(s, r)                                                                               \
+        {                                                                                          \
+                s, sizeof(s) - 1, r                                                                \
+        }
 static const struct {
         const char *name;
+        size_t len;
         uint8_t rule;
 } dunder_attrs[] = {
-    {"__builtins__", R_ESC_BUILTINS},
-    {"__globals__", R_ESC_GLOBALS},
-    {"__subclasses__", R_ESC_SUBCLASSES},
-    {"ag_frame", R_ESC_FRAME},
-    {"cr_frame", R_ESC_FRAME},
-    {"f_back", R_ESC_FRAME},
-    {"f_builtins", R_ESC_FRAME},
-    {"f_globals", R_ESC_FRAME},
-    {"f_locals", R_ESC_FRAME},
-    {"func_globals", R_ESC_GLOBALS}, /* Python 2's __globals__ */
-    {"gi_frame", R_ESC_FRAME},
-    {"tb_frame", R_ESC_FRAME},
+    DUNDER("__builtins__", R_ESC_BUILTINS),
+    DUNDER("__globals__", R_ESC_GLOBALS),
+    DUNDER("__subclasses__", R_ESC_SUBCLASSES),
+    DUNDER("ag_frame", R_ESC_FRAME),
+    DUNDER("cr_frame", R_ESC_FRAME),
+    DUNDER("f_back", R_ESC_FRAME),
+    DUNDER("f_builtins", R_ESC_FRAME),
+    DUNDER("f_globals", R_ESC_FRAME),
+    DUNDER("f_locals", R_ESC_FRAME),
+    DUNDER("func_globals", R_ESC_GLOBALS), /* Python 2's __globals__ */
+    DUNDER("gi_frame", R_ESC_FRAME),
+    DUNDER("tb_frame", R_ESC_FRAME),
 };
 
 /* Methods that grow a container when called in a loop, and methods that block. */
@@ -545,10 +554,13 @@ static const char *const grow_methods[] = {"append", "appendleft", "extend", "ex
 static const char *const block_methods[] = {"accept",    "poll",     "read",   "readline", "recv",
                                             "recv_into", "recvfrom", "select", "sleep",    "wait"};
 
+/* Rules reported once per file: context, where a finding on every use would be noise (a ctypes
+ * binding touches ctypes on every line). */
+static const uint8_t once_per_file[] = {R_NAT_CTYPES, R_NET_HTTP};
+
 /* Modules whose attributes, when named at run time (getattr(os, x)), could be anything. */
-static const char *const sensitive_modules[] = {"builtins", "ctypes",     "importlib", "marshal",
-                                                "os",       "pickle",     "pty",       "shutil",
-                                                "socket",   "subprocess", "sys"};
+static const char *const sensitive_modules[] = {
+    "builtins", "ctypes", "importlib", "marshal", "os", "pickle", "pty", "shutil", "subprocess"};
 
 /* --- bounds ------------------------------------------------------------------------------ */
 
@@ -650,6 +662,9 @@ static bool str_is(const Str *s, const char *lit)
 
 /* --- bindings: what a name stands for, per scope ----------------------------------------- */
 
+/* The scope of the cache of what unbound names resolve to (see resolve_name()). */
+#define SCOPE_CACHE UINT32_MAX
+
 enum {
         B_QUAL = 1, /* a module or a qualified name: "import os as o", "s = os.system" */
         B_CONST,    /* a folded string (flags say whether decoded) */
@@ -684,13 +699,20 @@ static void bindings_done(Bindings *b)
         *b = (Bindings){};
 }
 
-static uint32_t name_hash(const char *s, size_t n, uint32_t scope)
+/* FNV-1a of the name; the scope is mixed in when picking the bucket, so that one hash of the
+ * name serves the lookups in every scope. */
+static uint32_t name_hash(const char *s, size_t n)
 {
-        uint32_t h = 2166136261u ^ scope * 16777619u;
+        uint32_t h = 2166136261u;
 
         for (size_t i = 0; i < n; i++)
                 h = (h ^ (unsigned char)s[i]) * 16777619u;
         return h;
+}
+
+static size_t bucket_of(const Bindings *b, uint32_t h, uint32_t scope)
+{
+        return (h ^ scope * 0x9e3779b1u) & (b->n_bucket - 1);
 }
 
 static bool arena_add(Bindings *b, const char *s, size_t n, uint32_t *ret)
@@ -713,12 +735,12 @@ static bool arena_add(Bindings *b, const char *s, size_t n, uint32_t *ret)
         return true;
 }
 
-static Binding *bindings_find(const Bindings *b, const char *name, size_t n, uint32_t scope)
+static Binding *bindings_find(const Bindings *b, const char *name, size_t n, uint32_t h,
+                              uint32_t scope)
 {
         if (b->n_bucket == 0)
                 return NULL;
-        for (uint32_t i = b->bucket[name_hash(name, n, scope) & (b->n_bucket - 1)]; i != UINT32_MAX;
-             i = b->v[i].next) {
+        for (uint32_t i = b->bucket[bucket_of(b, h, scope)]; i != UINT32_MAX; i = b->v[i].next) {
                 Binding *e = &b->v[i];
 
                 if (e->scope == scope && e->name_len == n &&
@@ -738,7 +760,8 @@ static bool bindings_rehash(Bindings *b)
         memset(bucket, 0xff, nb * sizeof(*bucket));
         for (size_t i = 0; i < b->n; i++) {
                 Binding *e = &b->v[i];
-                uint32_t h = name_hash(b->arena + e->name, e->name_len, e->scope) & (nb - 1);
+                uint32_t h = (name_hash(b->arena + e->name, e->name_len) ^ e->scope * 0x9e3779b1u) &
+                             (uint32_t)(nb - 1);
 
                 e->next = bucket[h];
                 bucket[h] = (uint32_t)i;
@@ -754,8 +777,8 @@ static bool bindings_rehash(Bindings *b)
 static bool bindings_set(Bindings *b, const char *name, size_t n, uint32_t scope, uint8_t kind,
                          const char *val, size_t val_len, uint8_t flags)
 {
-        Binding *e = bindings_find(b, name, n, scope);
-        uint32_t v = 0;
+        uint32_t h = name_hash(name, n), v = 0;
+        Binding *e = bindings_find(b, name, n, h, scope);
 
         if (!arena_add(b, val, val_len, &v))
                 return false;
@@ -777,8 +800,8 @@ static bool bindings_set(Bindings *b, const char *name, size_t n, uint32_t scope
                         return false;
                 e = &b->v[b->n];
                 *e = (Binding){.name = off, .name_len = (uint32_t)n, .scope = scope};
-                e->next = b->bucket[name_hash(name, n, scope) & (b->n_bucket - 1)];
-                b->bucket[name_hash(name, n, scope) & (b->n_bucket - 1)] = (uint32_t)b->n++;
+                e->next = b->bucket[bucket_of(b, h, scope)];
+                b->bucket[bucket_of(b, h, scope)] = (uint32_t)b->n++;
         }
         e->kind = kind;
         e->flags = flags;
@@ -789,7 +812,7 @@ static bool bindings_set(Bindings *b, const char *name, size_t n, uint32_t scope
 
 /* --- the matcher's state ----------------------------------------------------------------- */
 
-enum { BLOCK_LOOP = 1, BLOCK_FUNC };
+enum { BLOCK_LOOP = 1, BLOCK_FUNC, BLOCK_TRY };
 
 /* A loop or a function (or class) body, open from its header to the first line indented no
  * deeper than the header. */
@@ -801,6 +824,7 @@ typedef struct Block {
         bool grows;     /* appends, +=, threads */
         bool throttled; /* sleeps or blocks on input */
         bool recurses;  /* BLOCK_FUNC: calls itself */
+        bool in_try;    /* BLOCK_LOOP: inside a try, an exception may end it */
         uint32_t level; /* indentation level of the header */
         uint32_t tok;   /* header's first token */
         uint32_t end;   /* header's last token */
@@ -816,6 +840,7 @@ typedef struct Shared {
         char *scratch;         /* string values of literals */
         size_t scratch_cap;
         int error; /* first error (-ENOMEM) */
+        bool reported[_R_MAX];
 } Shared;
 
 typedef struct Ctx {
@@ -839,6 +864,12 @@ typedef struct Ctx {
         char stars[MAX_STARS][QMAX];
         size_t n_stars;
         size_t stmt_a, stmt_b; /* the simple statement being matched */
+        /* What matching the statement learned, for binding its value: the last decoder seen
+         * (SIZE_MAX: none), and where the chain at the value's start ended and what it named. */
+        size_t decoded_at, value_start, value_end;
+        bool value_known;
+        uint8_t value_role;
+        char value_q[QMAX];
         bool docstring;
 } Ctx;
 
@@ -866,7 +897,8 @@ static bool tok_type(const Ctx *c, size_t i, PyTokenType type)
 static bool is_opener(const PyToken *t, const char *src)
 {
         return t->type == PY_TOK_FSTRING_START ||
-               (t->type == PY_TOK_OP && t->len == 1 && strchr("([{", src[t->start]));
+               (t->type == PY_TOK_OP && t->len == 1 &&
+                (src[t->start] == '(' || src[t->start] == '[' || src[t->start] == '{'));
 }
 
 /* Index of the bracket closing the one at i, never past end. */
@@ -911,6 +943,10 @@ static void report(Ctx *c, unsigned rule, size_t ta, size_t tb, const char *fmt,
         va_list ap;
         int r;
 
+        for (size_t i = 0; i < ELEMENTSOF(once_per_file); i++)
+                if (once_per_file[i] == rule && c->sh->reported[rule])
+                        return;
+        c->sh->reported[rule] = true;
         va_start(ap, fmt);
         vsnprintf(reason, sizeof(reason), fmt, ap);
         va_end(ap);
@@ -1197,7 +1233,8 @@ static void check_paths(Ctx *c, const char *v, size_t n, size_t ta, size_t tb)
 static void check_dunder(Ctx *c, const char *v, size_t n, size_t ta, size_t tb, bool string)
 {
         for (size_t i = 0; i < ELEMENTSOF(dunder_attrs); i++)
-                if (n == strlen(dunder_attrs[i].name) && memcmp(v, dunder_attrs[i].name, n) == 0)
+                if (n == dunder_attrs[i].len && v[0] == dunder_attrs[i].name[0] &&
+                    memcmp(v, dunder_attrs[i].name, n) == 0)
                         report(c, dunder_attrs[i].rule, ta, tb,
                                string ? "attribute %s named in a string" : "reaches %s",
                                dunder_attrs[i].name);
@@ -1214,8 +1251,6 @@ static void check_literal(Ctx *c, const char *v, size_t n, size_t ta, size_t tb)
                 check_paths(c, v, n, ta, tb);
         if (memchr(v, ':', n))
                 check_urls(c, v, n, ta, tb);
-        if (n <= 16)
-                check_dunder(c, v, n, ta, tb, true);
 }
 
 /* --- names: tables, bindings, chains ----------------------------------------------------- */
@@ -1267,6 +1302,8 @@ static bool module_interesting(const char *m, size_t n)
 typedef struct Ref {
         char q[QMAX]; /* "os.system", "builtins.eval", "<globals>", "<path>" */
         bool known;
+        bool decoded; /* a name bound to decoded data */
+        uint8_t role; /* role of the last name with one along the chain (the callee) */
         const PyName *e;
         bool has_path;
         char path[256]; /* "<path>": pathlib.Path("/etc") */
@@ -1318,11 +1355,13 @@ static bool ref_set_module(Ref *r, const char *m, size_t n)
 
 static Binding *lookup(Ctx *c, const char *name, size_t n)
 {
+        uint32_t h = name_hash(name, n);
+
         for (Ctx *x = c; x; x = x->parent) {
-                Binding *bd = bindings_find(&x->b, name, n, x->scope);
+                Binding *bd = bindings_find(&x->b, name, n, h, x->scope);
 
                 if (!bd && x->scope != 0)
-                        bd = bindings_find(&x->b, name, n, 0);
+                        bd = bindings_find(&x->b, name, n, h, 0);
                 if (bd)
                         return bd;
         }
@@ -1338,28 +1377,41 @@ static const char *binding_value(Ctx *c, const Binding *bd)
         return "";
 }
 
+static bool resolve_unbound(Ctx *c, const char *name, size_t n, Ref *r);
+
 /* What a bare name stands for: a binding, a name from "from m import *", a builtin the table
  * knows, or a module the table knows even without its import (imported in a way this matcher
- * does not follow: defense in depth). */
+ * does not follow: defense in depth). What unbound names resolve to is cached, per number of
+ * star imports seen. */
 static bool resolve_name(Ctx *c, const char *name, size_t n, Ref *r)
 {
         Binding *bd = lookup(c, name, n);
-        char q[QMAX];
 
         r->known = false;
         if (bd) {
                 const char *v = binding_value(c, bd);
-                const char *dot;
 
-                if (bd->kind != B_QUAL)
-                        return false;
-                dot = memchr(v, '.', bd->val_len);
-                if (v[0] != '<' && !module_interesting(v, dot ? (size_t)(dot - v) : bd->val_len))
-                        return false;
-                return ref_set(r, v, bd->val_len);
+                r->decoded =
+                    bd->kind == B_DECODED || (bd->kind == B_CONST && (bd->flags & STR_DECODED));
+                /* only watched modules are bound B_QUAL (see qual_kind()) */
+                return bd->kind == B_QUAL && ref_set(r, v, bd->val_len);
         }
         if (n + 10 >= QMAX)
                 return false;
+        bd = bindings_find(&c->b, name, n, name_hash(name, n), SCOPE_CACHE);
+        if (bd && bd->flags == c->n_stars)
+                return bd->kind == B_QUAL && ref_set(r, binding_value(c, bd), bd->val_len);
+        resolve_unbound(c, name, n, r);
+        (void)bindings_set(&c->b, name, n, SCOPE_CACHE, r->known ? B_QUAL : B_LOCAL,
+                           r->known ? r->q : "", r->known ? strlen(r->q) : 0, (uint8_t)c->n_stars);
+        return r->known;
+}
+
+/* A name bound nowhere: from "from m import *", a builtin, or a module by its name. */
+static bool resolve_unbound(Ctx *c, const char *name, size_t n, Ref *r)
+{
+        char q[QMAX];
+
         for (size_t i = 0; i < c->n_stars; i++) {
                 snprintf(q, sizeof(q), "%s.%.*s", c->stars[i], (int)n, name);
                 if (name_find(q))
@@ -2104,6 +2156,10 @@ fold:
 static void ref_found(Ctx *c, Ref *r, size_t ta, size_t tb, bool main)
 {
         r->e = r->known ? name_find(r->q) : NULL;
+        if (r->e)
+                r->role = r->e->role;
+        if (main && r->e && r->e->role >= ROLE_B64 && r->e->role <= ROLE_CHR)
+                c->decoded_at = ta;
         if (main && r->e && r->e->rule != NO_RULE)
                 report(c, r->e->rule, ta, tb, "%s %s", tok_is(c, tb + 1, "(") ? "calls" : "uses",
                        r->q);
@@ -2155,6 +2211,14 @@ static bool arg_string(Ctx *c, size_t o, size_t cl, int k, const char *kw, Str *
         return true;
 }
 
+/* A name decoded, or one identifier glued from pieces ("o" + "s"). A dotted path joined from a
+ * package and a module ('.'.join((pkg, mod))) is how plugin loaders name modules. */
+static bool is_obfuscated_name(const Str *name)
+{
+        return (name->flags & STR_DECODED) ||
+               ((name->flags & STR_JOINED) && !memchr(name->p, '.', name->len));
+}
+
 /* __import__("os"), importlib.import_module("o" + "s"): r becomes the module. */
 static void call_import(Ctx *c, Ref *r, size_t head, size_t o, size_t cl, bool main, unsigned depth)
 {
@@ -2174,7 +2238,7 @@ static void call_import(Ctx *c, Ref *r, size_t head, size_t o, size_t cl, bool m
         } else {
                 const char *dot = memchr(name.p, '.', name.len);
 
-                if (main && (name.flags & (STR_JOINED | STR_DECODED)))
+                if (main && is_obfuscated_name(&name))
                         report(c, R_OBF_NAME, head, cl, "%s() of '%.*s', assembled at run time",
                                r->q, (int)MIN(name.len, 64), name.p);
                 ref_set_module(r, name.p, whole || !dot ? name.len : (size_t)(dot - name.p));
@@ -2204,7 +2268,7 @@ static void call_getattr(Ctx *c, Ref *r, size_t head, size_t o, size_t cl, unsig
                         ref_append(r, attr.p, attr.len);
                 else
                         r->known = false;
-                if (main && (attr.flags & (STR_JOINED | STR_DECODED)))
+                if (main && is_obfuscated_name(&attr))
                         report(c, R_OBF_NAME, head, cl,
                                "getattr() of '%.*s', a name assembled at run time",
                                (int)MIN(attr.len, 64), attr.p);
@@ -2318,12 +2382,19 @@ static bool walk_chain(Ctx *c, size_t i, size_t end, Ref *r, unsigned flags, uns
         size_t n, j = i + 1;
 
         r->known = false;
+        r->decoded = false;
+        r->role = ROLE_NONE;
         r->e = NULL;
         r->has_path = false;
         *ret_end = j;
         if (depth > FOLD_DEPTH || !tok_type(c, i, PY_TOK_NAME) || !spend(c, 1) ||
-            !name_of(c, i, buf, sizeof(buf), &name, &n, main) || !resolve_name(c, name, n, r))
+            !name_of(c, i, buf, sizeof(buf), &name, &n, main))
                 return false;
+        if (!resolve_name(c, name, n, r)) {
+                if (main && r->decoded)
+                        c->decoded_at = i;
+                return false;
+        }
         ref_found(c, r, i, i, main);
         while (j < end && r->known) {
                 if (!spend(c, 1))
@@ -2409,8 +2480,8 @@ static const char *home_path(const char *rest)
         return NULL;
 }
 
-/* Why deleting or writing path hurts the host, or NULL when it does not. */
-static const char *system_path(const char *path)
+/* Why deleting (or writing, when write) path hurts the host, or NULL when it does not. */
+static const char *system_path(const char *path, bool write)
 {
         static const char *const system_dirs[] = {"bin",   "boot",  "etc",    "lib",
                                                   "lib32", "lib64", "libx32", "proc",
@@ -2418,8 +2489,11 @@ static const char *system_path(const char *path)
         /* harmless to write, and to delete entries of */
         static const char *const dev_ok[] = {"fd",     "full",   "null", "shm",
                                              "stderr", "stdout", "tty",  "zero"};
-        static const char *const var_dirs[] = {"backups", "cache", "lib",   "log",
-                                               "mail",    "run",   "spool", "www"};
+        /* what the system keeps under /var: deleting it breaks the host, writing it is
+         * tampering (crontabs in spool, package state in lib); an application writing its log
+         * or cache there is ordinary */
+        static const char *const var_dirs[] = {"backups", "lib", "mail", "run", "spool"};
+        static const char *const var_delete_only[] = {"cache", "log", "www"};
         static const char *const top_dirs[] = {"home", "media", "mnt", "opt", "snap", "srv", "var"};
         const char *comp[3] = {}, *p, *end = path + strlen(path);
         size_t len[3] = {}, depth = 0;
@@ -2457,10 +2531,14 @@ static const char *system_path(const char *path)
                                 return NULL;
                 return "a device";
         }
-        if (ieq(comp[0], len[0], "var") && depth > 1)
+        if (ieq(comp[0], len[0], "var") && depth > 1) {
                 for (size_t i = 0; i < ELEMENTSOF(var_dirs); i++)
                         if (ieq(comp[1], len[1], var_dirs[i]))
                                 return "a system directory";
+                for (size_t i = 0; !write && i < ELEMENTSOF(var_delete_only); i++)
+                        if (ieq(comp[1], len[1], var_delete_only[i]))
+                                return "a system directory";
+        }
         if (ieq(comp[0], len[0], "home") && depth == 3)
                 return home_path(comp[2] - 1); /* /home/<user>/.bashrc */
         for (size_t i = 0; i < ELEMENTSOF(top_dirs); i++)
@@ -2472,7 +2550,7 @@ static const char *system_path(const char *path)
 
 static void on_path_use(Ctx *c, const char *path, bool write, size_t head, size_t cl)
 {
-        const char *why = system_path(path);
+        const char *why = system_path(path, write);
 
         if (why)
                 report(c, write ? R_FS_WRITE : R_FS_DELETE, head, cl, "%s %.*s: %s",
@@ -2677,6 +2755,8 @@ static void mark_loops(Ctx *c, bool all, int what)
                                 break;
                         continue;
                 }
+                if (bk->kind != BLOCK_LOOP)
+                        continue;
                 switch (what) {
                 case MARK_EXIT:
                         bk->exits = true;
@@ -2698,8 +2778,8 @@ static void on_fork(Ctx *c, size_t head, size_t cl)
 {
         bool in_loop = false;
 
-        for (size_t k = c->n_blocks; k > 0 && c->blocks[k - 1].kind == BLOCK_LOOP; k--)
-                in_loop = true;
+        for (size_t k = c->n_blocks; k > 0 && c->blocks[k - 1].kind != BLOCK_FUNC; k--)
+                in_loop = in_loop || c->blocks[k - 1].kind == BLOCK_LOOP;
         for (size_t k = cl; !in_loop && k < c->stmt_b; k++)
                 in_loop = tok_is(c, k, "for"); /* [os.fork() for _ in range(99)] */
         if (in_loop)
@@ -2714,11 +2794,16 @@ static void block_push(Ctx *c, uint8_t kind, size_t tok, size_t end, bool infini
 {
         /* Deeper than Python allows: the block is not followed, its body counts as the
          * enclosing one's. */
+        bool in_try = false;
+
         if (c->n_blocks >= MAX_BLOCKS)
                 return;
+        for (size_t k = c->n_blocks; k > 0 && c->blocks[k - 1].kind != BLOCK_FUNC; k--)
+                in_try = in_try || c->blocks[k - 1].kind == BLOCK_TRY;
         c->blocks[c->n_blocks++] = (Block){
             .kind = kind,
             .infinite = infinite,
+            .in_try = in_try,
             .level = c->level,
             .tok = (uint32_t)tok,
             .end = (uint32_t)end,
@@ -2737,7 +2822,7 @@ static void block_pop(Ctx *c)
                 if (bk.forks)
                         report(c, R_RES_FORK_BOMB, bk.tok, bk.end,
                                "a loop with no way out that forks: a fork bomb");
-                else if (bk.grows && !bk.throttled)
+                else if (bk.grows && !bk.throttled && !bk.in_try)
                         report(c, R_RES_GROW, bk.tok, bk.end,
                                "a loop with no way out that grows memory or threads");
         }
@@ -2815,15 +2900,27 @@ static void scan_expr(Ctx *c, size_t a, size_t b)
                         }
                         if (!walk_chain(c, i, b, &r, WALK_MAIN, 0, &e))
                                 note_self_call(c, i);
+                        if (i == c->value_start) {
+                                /* what the value of an assignment is: bind_value() uses it */
+                                c->value_known = r.known;
+                                c->value_role = r.role;
+                                c->value_end = e;
+                                memcpy(c->value_q, r.q, sizeof(r.q));
+                        }
                 } else if (t->type == PY_TOK_OP) {
                         char m[24];
+                        int mlen;
 
                         if (is_aug_assign(c, i) && strchr("+*<", c->src[t->start]))
                                 mark_loops(c, false, MARK_GROW);
+                        if (tok_is(c, i, "[") && is_reversal(c, i, close_of(c, i, b)))
+                                c->decoded_at = i;
                         if (!tok_is(c, i, ".") || !tok_type(c, i + 1, PY_TOK_NAME) ||
-                            py_name_value(c->src, &c->tok[i + 1], m, sizeof(m), NULL) < 0)
+                            (mlen = py_name_value(c->src, &c->tok[i + 1], m, sizeof(m), NULL)) < 0)
                                 continue;
-                        check_dunder(c, m, strlen(m), i + 1, i + 1, false);
+                        check_dunder(c, m, (size_t)mlen, i + 1, i + 1, false);
+                        if (strcmp(m, "translate") == 0)
+                                c->decoded_at = i;
                         if (!tok_is(c, i + 2, "("))
                                 continue;
                         for (size_t k = 0; k < ELEMENTSOF(grow_methods); k++)
@@ -2837,8 +2934,12 @@ static void scan_expr(Ctx *c, size_t a, size_t b)
                         const char *v;
                         size_t n;
 
-                        if (token_value(c, i, &v, &n))
-                                check_literal(c, v, n, i, i);
+                        if (!token_value(c, i, &v, &n))
+                                continue;
+                        check_literal(c, v, n, i, i);
+                        /* x["__builtins__"]: a subscript reaching an escape attribute */
+                        if (i > 0 && tok_is(c, i - 1, "[") && tok_is(c, i + 1, "]"))
+                                check_dunder(c, v, n, i - 1, i + 1, true);
                 }
         }
 }
@@ -2852,6 +2953,14 @@ static size_t find_top(const Ctx *c, size_t a, size_t b, const char *s)
         return b;
 }
 
+/* A qualified name under a module no rule watches (numpy, pandas) is as good as a local. */
+static uint8_t qual_kind(const char *q, size_t n)
+{
+        const char *dot = memchr(q, '.', n);
+
+        return q[0] == '<' || module_interesting(q, dot ? (size_t)(dot - q) : n) ? B_QUAL : B_LOCAL;
+}
+
 static void bind(Ctx *c, size_t i, uint8_t kind, const char *val, size_t val_len, uint8_t flags,
                  uint32_t scope)
 {
@@ -2859,6 +2968,8 @@ static void bind(Ctx *c, size_t i, uint8_t kind, const char *val, size_t val_len
         const char *name;
         size_t n;
 
+        if (kind == B_QUAL && qual_kind(val, val_len) == B_LOCAL)
+                kind = B_LOCAL, val_len = 0;
         if (tok_type(c, i, PY_TOK_NAME) && name_of(c, i, buf, sizeof(buf), &name, &n, false))
                 (void)bindings_set(&c->b, name, n, scope, kind, val, val_len, flags);
 }
@@ -2873,19 +2984,33 @@ static void bind_locals(Ctx *c, size_t a, size_t b, uint32_t scope)
                         bind(c, i, B_LOCAL, "", 0, 0, scope);
 }
 
-/* name = value: what the name now stands for. */
+static bool is_fold_role(int role)
+{
+        return (role >= ROLE_B64 && role <= ROLE_JOIN) || role == ROLE_PATH || role == ROLE_HOME;
+}
+
+/* name = value: what the name now stands for. The statement was matched just before: that pass
+ * left whether it met a decoder and what the name at the value's start resolved to, so only
+ * values that can be folded are folded again. */
 static void bind_value(Ctx *c, size_t name, size_t a, size_t b)
 {
-        Str v = {};
+        bool decoded = c->decoded_at != SIZE_MAX && c->decoded_at >= a && c->decoded_at < b;
+        bool head = tok_type(c, a, PY_TOK_NAME), may_fold = !head;
         int64_t *ints = NULL;
-        size_t n = 0, e;
-        Ref r;
+        size_t n = 0;
+        Str v = {};
 
-        if (a < b && fold(c, a, b, &v, 0) && !(v.flags & STR_INT)) {
+        if (head) {
+                Binding *bd = lookup(c, c->src + c->tok[a].start, c->tok[a].len);
+
+                may_fold = (bd && bd->kind != B_QUAL && bd->kind != B_LOCAL) ||
+                           (c->value_start == a && is_fold_role(c->value_role));
+        }
+        if (a < b && may_fold && fold(c, a, b, &v, 0) && !(v.flags & STR_INT)) {
                 if (v.flags & (STR_JOINED | STR_DECODED))
                         check_literal(c, v.p, v.len, a, b - 1);
                 bind(c, name, B_CONST, v.p, v.len, v.flags, c->scope);
-        } else if (a < b && int_list(c, a, b, &ints, &n)) {
+        } else if (a < b && may_fold && int_list(c, a, b, &ints, &n)) {
                 int32_t *packed = malloc(MAX(n, (size_t)1) * sizeof(*packed));
 
                 for (size_t k = 0; packed && k < n; k++)
@@ -2896,9 +3021,9 @@ static void bind_value(Ctx *c, size_t name, size_t a, size_t b)
                              c->scope);
                 free(packed);
                 free(ints);
-        } else if (a < b && walk_chain(c, a, b, &r, 0, 0, &e) && e == b)
-                bind(c, name, B_QUAL, r.q, strlen(r.q), 0, c->scope);
-        else if ((v.flags & STR_DECODED) || expr_decoded(c, a, b))
+        } else if (head && c->value_start == a && c->value_known && c->value_end == b)
+                bind(c, name, B_QUAL, c->value_q, strlen(c->value_q), 0, c->scope);
+        else if (decoded || (v.flags & STR_DECODED))
                 bind(c, name, B_DECODED, "", 0, 0, c->scope);
         else
                 bind(c, name, B_LOCAL, "", 0, 0, c->scope);
@@ -2952,6 +3077,10 @@ static void do_assign(Ctx *c, size_t a, size_t b)
         for (size_t i = a; i < b && n_eq < ELEMENTSOF(eqs); i = skip_group(c, i, b))
                 if (tok_is(c, i, "="))
                         eqs[n_eq++] = i;
+        c->decoded_at = SIZE_MAX;
+        c->value_start = n_eq > 0 ? eqs[n_eq - 1] + 1 : SIZE_MAX;
+        c->value_known = false;
+        c->value_role = ROLE_NONE;
         scan_expr(c, a, b);
         for (size_t k = 0; k < n_eq; k++) {
                 size_t e = eqs[k];
@@ -2964,8 +3093,7 @@ static void do_assign(Ctx *c, size_t a, size_t b)
                 else if (e == s + 1 && tok_type(c, s, PY_TOK_NAME)) {
                         check_target(c, s, e); /* __builtins__ = {} */
                         bind_value(c, s, eqs[n_eq - 1] + 1, b);
-                }
-                else
+                } else
                         check_target(c, s, e);
                 s = eqs[k] + 1;
         }
@@ -3006,8 +3134,9 @@ static void do_import(Ctx *c, size_t a, size_t b)
                         size_t top = dot ? (size_t)(dot - m) : mlen;
 
                         if (ref_set_module(&r, m, top))
-                                (void)bindings_set(&c->b, m, top, c->scope, B_QUAL, r.q,
-                                                   strlen(r.q), 0);
+                                (void)bindings_set(&c->b, m, top, c->scope,
+                                                   qual_kind(r.q, strlen(r.q)), r.q, strlen(r.q),
+                                                   0);
                 }
                 if (!tok_is(c, i, ","))
                         return;
@@ -3093,8 +3222,13 @@ static void do_simple(Ctx *c, size_t a, size_t b)
                         return;
                 }
                 if (tok_is(c, a, "break")) {
-                        if (c->n_blocks > 0 && c->blocks[c->n_blocks - 1].kind == BLOCK_LOOP)
-                                c->blocks[c->n_blocks - 1].exits = true;
+                        /* the innermost loop, through any try around the break */
+                        for (size_t k = c->n_blocks; k > 0 && c->blocks[k - 1].kind != BLOCK_FUNC;
+                             k--)
+                                if (c->blocks[k - 1].kind == BLOCK_LOOP) {
+                                        c->blocks[k - 1].exits = true;
+                                        break;
+                                }
                         return;
                 }
                 if (tok_is(c, a, "return") || tok_is(c, a, "raise"))
@@ -3150,7 +3284,8 @@ static bool cond_true(const Ctx *c, size_t a, size_t b)
                c->tok[a].len > (c->tok[a].flags & PY_TOKF_TRIPLE ? 6u : 2u);
 }
 
-/* for x in itertools.count(), itertools.cycle(...), iter(f, sentinel) */
+/* for x in itertools.count(), itertools.cycle(...), iter(int, 1): iter(f, sentinel) ends when f
+ * returns the sentinel, which a constructor called without arguments never does. */
 static bool iter_infinite(Ctx *c, size_t a, size_t b)
 {
         size_t j, x, y;
@@ -3161,7 +3296,13 @@ static bool iter_infinite(Ctx *c, size_t a, size_t b)
                 return false;
         if (r.e && r.e->role == ROLE_INFINITE)
                 return true;
-        return strcmp(r.q, "builtins.iter") == 0 && call_arg(c, j, b - 1, 1, NULL, &x, &y);
+        if (strcmp(r.q, "builtins.iter") != 0 || !call_arg(c, j, b - 1, 0, NULL, &x, &y) ||
+            y != x + 1 || !call_arg(c, j, b - 1, 1, NULL, &x, &y))
+                return false;
+        x = j + 1;
+        return tok_is(c, x, "int") || tok_is(c, x, "float") || tok_is(c, x, "str") ||
+               tok_is(c, x, "bool") || tok_is(c, x, "list") || tok_is(c, x, "dict") ||
+               tok_is(c, x, "tuple") || tok_is(c, x, "object");
 }
 
 /* def name(params): defaults are evaluated here, params are the body's own names. */
@@ -3238,6 +3379,9 @@ static void do_line(Ctx *c, size_t a, size_t nl)
                 scan_expr(c, k + 2, colon);
                 block_push(c, BLOCK_FUNC, a, colon, false, ++c->next_scope, k + 1);
                 pushed = true;
+        } else if (strcmp(kw, "try") == 0) {
+                block_push(c, BLOCK_TRY, a, colon, false, 0, 0);
+                pushed = true;
         } else {
                 scan_expr(c, k + 1, colon);
                 /* with open(p) as f, except E as e: f and e are new names */
@@ -3289,7 +3433,8 @@ static void check_coding(Ctx *c, const PyToken *t)
 static bool is_closer(const PyToken *t, const char *src)
 {
         return t->type == PY_TOK_FSTRING_END ||
-               (t->type == PY_TOK_OP && t->len == 1 && strchr(")]}", src[t->start]));
+               (t->type == PY_TOK_OP && t->len == 1 &&
+                (src[t->start] == ')' || src[t->start] == ']' || src[t->start] == '}'));
 }
 
 /* pair[i]: for a bracket, its partner; for an opener never closed, the last token; else i.
@@ -3338,7 +3483,8 @@ static int tokenize_all(Ctx *c)
 {
         PyTokenizer tz;
         PyToken t;
-        size_t cap = c->len / 4 + 64;
+        /* Real code has a token per 3 to 5 bytes; pages of the array never written cost nothing. */
+        size_t cap = c->len / 2 + 64;
         bool code_on_line1 = false;
 
         c->tok = malloc(cap * sizeof(*c->tok));
@@ -3375,6 +3521,8 @@ static int tokenize_all(Ctx *c)
 static int scan_ctx(Ctx *c)
 {
         int r = tokenize_all(c);
+
+        c->decoded_at = c->value_start = SIZE_MAX;
 
         if (r < 0)
                 return r;

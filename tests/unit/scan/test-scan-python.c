@@ -160,7 +160,10 @@ Test(scan_python, obfuscated_names)
             /* the plain forms are not obfuscation */
             {"import os\ngetattr(os, 'getcwd')()\n", "PY-OBF-002", 0},
             {"__import__('json').dumps({})\n", "PY-OBF-002", 0},
-            {"import importlib\nimportlib.import_module('json')\n", "PY-DYN-002", 0});
+            {"import importlib\nimportlib.import_module('json')\n", "PY-DYN-002", 0},
+            /* a package path joined from its parts is how plugin loaders name modules */
+            {"import importlib\nimportlib.import_module('.'.join((PKG, 'mod')))\n", "PY-OBF-002",
+             0});
 }
 
 Test(scan_python, dynamic_code)
@@ -251,14 +254,17 @@ Test(scan_python, sandbox_escapes)
             {"import sys\nmod = sys.modules[__name__]\nsys.path.insert(0, '.')\n", "PY-ESC-006", 0},
             {"print(type(x).__name__, x.__class__, x.__dict__, f.__code__.co_varnames)\n",
              "PY-ESC-004", 0},
-            {"import builtins\nprint(builtins.len([]))\n", "PY-ESC-003", 0});
+            {"import builtins\nprint(builtins.len([]))\n", "PY-ESC-003", 0},
+            /* restricting the builtins of an eval names them, it does not reach them */
+            {"eval(expr, {'__builtins__': {}}, {})\n", "PY-ESC-003", 0},
+            {"ns = {}\nns['__builtins__']\n", "PY-ESC-003", 2});
 }
 
 Test(scan_python, native_and_network)
 {
         CASES(
             {"import ctypes\n", "PY-NAT-001", 1},
-            {"from ctypes import CDLL\nCDLL(None)\n", "PY-NAT-001", 2},
+            {"from ctypes import CDLL\nCDLL(None)\n", "PY-NAT-001", 1}, /* once per file */
             {"import ctypes\nctypes.memmove(a, b, 8)\n", "PY-NAT-002", 2},
             {"import socket\ns = socket.socket()\n", "PY-NET-001", 2},
             {"import socket\nsocket.gethostname()\n", "PY-NET-001", 0},
@@ -313,8 +319,10 @@ Test(scan_python, destructive_file_operations)
                "os.remove('out.csv')\nshutil.rmtree(tmpdir)\n",
                "PY-FS-001", 0},
               {"open('/etc/hosts')\nopen('/dev/null', 'w')\nopen('results.csv', 'w')\n"
-               "open('/tmp/x', 'w')\n",
+               "open('/tmp/x', 'w')\nopen('/var/log/app.log', 'a')\n",
                "PY-FS-002", 0},
+              {"open('/var/spool/cron/crontabs/root', 'w')\n", "PY-FS-002", 1},
+              {"import shutil\nshutil.rmtree('/var/log')\n", "PY-FS-001", 2},
               {"import os\nopen(os.path.expanduser('~/.myapp.json'), 'w')\n", "PY-FS-002", 0});
 }
 
@@ -340,6 +348,14 @@ Test(scan_python, resource_bombs)
             {"def f():\n    while True:\n        x.append(1)\n        return x\n", "PY-RES-003", 0},
             {"import sys\nwhile True:\n    line = sys.stdin.readline()\n    buf.append(line)\n",
              "PY-RES-003", 0},
+            /* an exception ends it: the loop is in a try, or iter() stops at its sentinel */
+            {"try:\n    while True:\n        out.append(q.get_nowait())\nexcept Empty:\n    pass\n",
+             "PY-RES-003", 0},
+            {"for line in iter(f.readline, ''):\n    lines.append(line)\n", "PY-RES-003", 0},
+            {"for _ in iter(int, 1):\n    lines.append(1)\n", "PY-RES-003", 1},
+            /* but a fork bomb in a try is still one */
+            {"import os\ntry:\n    while True:\n        os.fork()\nexcept OSError:\n    pass\n",
+             "PY-RES-002", 3},
             {"while True:\n    for x in y:\n        a.append(x)\n        break\n", "PY-RES-003",
              1}); /* that break ends the inner loop only */
 }
@@ -409,6 +425,7 @@ Test(scan_python, positions_point_at_the_call)
 
 Test(scan_python, hostile_bytes_are_scanned_without_error)
 {
+        static const char alphabet[] = "(exec[getattr'\"f{}:,+\n \\x";
         static const char junk[] = "\x00\xff\xfe f'{' \"\"\" (((( \\\r\n\t\x1b[2J exec(\x00) '''";
         char *big;
         size_t len = 1 << 20;
@@ -421,7 +438,7 @@ Test(scan_python, hostile_bytes_are_scanned_without_error)
         big = malloc(len);
         cr_assert_not_null(big);
         for (size_t i = 0; i < len; i++)
-                big[i] = "(exec[getattr'\"f{}:,+\n \\x"[(i * 2654435761u >> 7) % 27];
+                big[i] = alphabet[(i * 2654435761u >> 7) % (sizeof(alphabet) - 1)];
         r = scan(big, len);
         scan_report_done(&r);
 
