@@ -154,9 +154,9 @@ static json_t *files_to_json(const RunResult *r)
 }
 
 static const char *const net_kind_names[] = {
-        [NET_RECORD_CONNECT] = "connect",
-        [NET_RECORD_HTTP] = "http",
-        [NET_RECORD_DNS] = "dns",
+    [NET_RECORD_CONNECT] = "connect",
+    [NET_RECORD_HTTP] = "http",
+    [NET_RECORD_DNS] = "dns",
 };
 
 /* Every attempt through the gateway; the names and reasons come from the sandbox's requests,

@@ -68,10 +68,10 @@ int parse_size(const char *s, uint64_t *ret_bytes)
                 char suffix;
                 uint64_t unit;
         } units[] = {
-                {'K', 1ULL << 10},
-                {'M', 1ULL << 20},
-                {'G', 1ULL << 30},
-                {'T', 1ULL << 40},
+            {'K', 1ULL << 10},
+            {'M', 1ULL << 20},
+            {'G', 1ULL << 30},
+            {'T', 1ULL << 40},
         };
         uint64_t ip, frac, unit = 1, v;
         const char *end;
@@ -118,8 +118,8 @@ int parse_duration_ms(const char *s, uint64_t *ret_ms)
                 const char *suffix;
                 uint64_t micros;
         } units[] = {
-                {"", 1000000},  {"s", 1000000},   {"ms", 1000},      {"us", 1},
-                {"m", 60000000}, {"min", 60000000}, {"h", 3600000000ULL},
+            {"", 1000000},   {"s", 1000000},    {"ms", 1000},         {"us", 1},
+            {"m", 60000000}, {"min", 60000000}, {"h", 3600000000ULL},
         };
         uint64_t ip, frac, us;
         const char *end;

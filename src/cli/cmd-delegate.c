@@ -50,7 +50,8 @@ int cmd_delegate(int argc, char **argv)
                 return 0;
         }
         if (argc != 2 || parse_ids(argv[1], &uid, &gid) < 0) {
-                fprintf(stderr, "airlock: delegate: expected UID[:GID] (see airlock delegate --help)\n");
+                fprintf(stderr,
+                        "airlock: delegate: expected UID[:GID] (see airlock delegate --help)\n");
                 return AIRLOCK_EXIT_USAGE;
         }
         if (geteuid() != 0) {

@@ -44,42 +44,42 @@ enum {
 };
 
 static const struct option options[] = {
-        {"memory", required_argument, NULL, OPT_MEMORY},
-        {"time", required_argument, NULL, OPT_TIME},
-        {"cpu-time", required_argument, NULL, OPT_CPU_TIME},
-        {"cpus", required_argument, NULL, OPT_CPUS},
-        {"pids", required_argument, NULL, OPT_PIDS},
-        {"output", required_argument, NULL, OPT_OUTPUT},
-        {"scratch", required_argument, NULL, OPT_SCRATCH},
-        {"tmp", required_argument, NULL, OPT_TMP},
-        {"nofile", required_argument, NULL, OPT_NOFILE},
-        {"fsize", required_argument, NULL, OPT_FSIZE},
-        {"copy", required_argument, NULL, OPT_COPY},
-        {"ro-bind", required_argument, NULL, OPT_RO_BIND},
-        {"bind", required_argument, NULL, OPT_BIND},
-        {"rootfs", required_argument, NULL, OPT_ROOTFS},
-        {"collect", required_argument, NULL, OPT_COLLECT},
-        {"out-dir", required_argument, NULL, OPT_OUT_DIR},
-        {"collect-max", required_argument, NULL, OPT_COLLECT_MAX},
-        {"stdin", required_argument, NULL, OPT_STDIN},
-        {"env", required_argument, NULL, OPT_ENV},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"result", required_argument, NULL, OPT_RESULT},
-        {"uid-range", required_argument, NULL, OPT_UID_RANGE},
-        {"cgroup", required_argument, NULL, OPT_CGROUP},
-        {"cgroup-root", required_argument, NULL, OPT_CGROUP_ROOT},
-        {"allow-no-landlock", no_argument, NULL, OPT_ALLOW_NO_LANDLOCK},
-        {"seccomp", required_argument, NULL, OPT_SECCOMP},
-        {"seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG},
-        {"landlock", required_argument, NULL, OPT_LANDLOCK},
-        {"allow-net", required_argument, NULL, OPT_ALLOW_NET},
-        {"allow-private", required_argument, NULL, OPT_ALLOW_PRIVATE},
-        {"net-conns", required_argument, NULL, OPT_NET_CONNS},
-        {"net-bytes", required_argument, NULL, OPT_NET_BYTES},
-        {"prescreen", required_argument, NULL, OPT_PRESCREEN},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"time", required_argument, NULL, OPT_TIME},
+    {"cpu-time", required_argument, NULL, OPT_CPU_TIME},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"pids", required_argument, NULL, OPT_PIDS},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"scratch", required_argument, NULL, OPT_SCRATCH},
+    {"tmp", required_argument, NULL, OPT_TMP},
+    {"nofile", required_argument, NULL, OPT_NOFILE},
+    {"fsize", required_argument, NULL, OPT_FSIZE},
+    {"copy", required_argument, NULL, OPT_COPY},
+    {"ro-bind", required_argument, NULL, OPT_RO_BIND},
+    {"bind", required_argument, NULL, OPT_BIND},
+    {"rootfs", required_argument, NULL, OPT_ROOTFS},
+    {"collect", required_argument, NULL, OPT_COLLECT},
+    {"out-dir", required_argument, NULL, OPT_OUT_DIR},
+    {"collect-max", required_argument, NULL, OPT_COLLECT_MAX},
+    {"stdin", required_argument, NULL, OPT_STDIN},
+    {"env", required_argument, NULL, OPT_ENV},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"result", required_argument, NULL, OPT_RESULT},
+    {"uid-range", required_argument, NULL, OPT_UID_RANGE},
+    {"cgroup", required_argument, NULL, OPT_CGROUP},
+    {"cgroup-root", required_argument, NULL, OPT_CGROUP_ROOT},
+    {"allow-no-landlock", no_argument, NULL, OPT_ALLOW_NO_LANDLOCK},
+    {"seccomp", required_argument, NULL, OPT_SECCOMP},
+    {"seccomp-log", no_argument, NULL, OPT_SECCOMP_LOG},
+    {"landlock", required_argument, NULL, OPT_LANDLOCK},
+    {"allow-net", required_argument, NULL, OPT_ALLOW_NET},
+    {"allow-private", required_argument, NULL, OPT_ALLOW_PRIVATE},
+    {"net-conns", required_argument, NULL, OPT_NET_CONNS},
+    {"net-bytes", required_argument, NULL, OPT_NET_BYTES},
+    {"prescreen", required_argument, NULL, OPT_PRESCREEN},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {},
 };
 
 void run_options_usage(FILE *f)
@@ -160,14 +160,14 @@ static int bad_value(AirlockError *err, const char *opt, const char *value, cons
 static int parse_size_opt(const char *opt, const char *v, uint64_t *ret, AirlockError *err)
 {
         return parse_size(v, ret) < 0 ? bad_value(err, opt, v, "expected a size like 512K, 64M, 1G")
-                                       : 0;
+                                      : 0;
 }
 
 static int parse_duration_opt(const char *opt, const char *v, uint64_t *ret, AirlockError *err)
 {
         return parse_duration_ms(v, ret) < 0
-                       ? bad_value(err, opt, v, "expected a duration like 500ms, 2.5s, 1m")
-                       : 0;
+                   ? bad_value(err, opt, v, "expected a duration like 500ms, 2.5s, 1m")
+                   : 0;
 }
 
 static int parse_count_opt(const char *opt, const char *v, uint32_t *ret, AirlockError *err)
@@ -245,8 +245,8 @@ static int apply_option(int opt, const char *v, RunOptions *o, AirlockError *err
                 return parse_duration_opt("--cpu-time", v, &l->cpu_ms, err);
         case OPT_CPUS:
                 return parse_cpus_milli(v, &l->cpu_milli) < 0
-                               ? bad_value(err, "--cpus", v, "expected a number of cores like 0.5")
-                               : 0;
+                           ? bad_value(err, "--cpus", v, "expected a number of cores like 0.5")
+                           : 0;
         case OPT_PIDS:
                 return parse_count_opt("--pids", v, &l->pids, err);
         case OPT_OUTPUT: {

@@ -11,29 +11,29 @@
 void airlock_limits_default(AirlockLimits *l)
 {
         *l = (AirlockLimits){
-                .memory_bytes = AIRLOCK_DEFAULT_MEMORY,
-                .wall_ms = AIRLOCK_DEFAULT_WALL_MS,
-                .cpu_ms = AIRLOCK_DEFAULT_CPU_MS,
-                .pids = AIRLOCK_DEFAULT_PIDS,
-                .cpu_milli = AIRLOCK_DEFAULT_CPU_MILLI,
-                .stdout_bytes = AIRLOCK_DEFAULT_OUTPUT,
-                .stderr_bytes = AIRLOCK_DEFAULT_OUTPUT,
-                .scratch_bytes = AIRLOCK_DEFAULT_SCRATCH,
-                .tmp_bytes = AIRLOCK_DEFAULT_TMP,
-                .nofile = AIRLOCK_DEFAULT_NOFILE,
-                .fsize_bytes = AIRLOCK_DEFAULT_FSIZE,
-                .collect_bytes = AIRLOCK_DEFAULT_COLLECT_MAX,
-                .net_conns = AIRLOCK_DEFAULT_NET_CONNS,
-                .net_bytes = AIRLOCK_DEFAULT_NET_BYTES,
+            .memory_bytes = AIRLOCK_DEFAULT_MEMORY,
+            .wall_ms = AIRLOCK_DEFAULT_WALL_MS,
+            .cpu_ms = AIRLOCK_DEFAULT_CPU_MS,
+            .pids = AIRLOCK_DEFAULT_PIDS,
+            .cpu_milli = AIRLOCK_DEFAULT_CPU_MILLI,
+            .stdout_bytes = AIRLOCK_DEFAULT_OUTPUT,
+            .stderr_bytes = AIRLOCK_DEFAULT_OUTPUT,
+            .scratch_bytes = AIRLOCK_DEFAULT_SCRATCH,
+            .tmp_bytes = AIRLOCK_DEFAULT_TMP,
+            .nofile = AIRLOCK_DEFAULT_NOFILE,
+            .fsize_bytes = AIRLOCK_DEFAULT_FSIZE,
+            .collect_bytes = AIRLOCK_DEFAULT_COLLECT_MAX,
+            .net_conns = AIRLOCK_DEFAULT_NET_CONNS,
+            .net_bytes = AIRLOCK_DEFAULT_NET_BYTES,
         };
 }
 
 void airlock_config_init(AirlockConfig *c)
 {
         *c = (AirlockConfig){
-                .uid_base = AIRLOCK_DEFAULT_UID_BASE,
-                .uid_count = AIRLOCK_DEFAULT_UID_COUNT,
-                .prescreen_severity = 3, /* SCAN_SEV_HIGH; config/ knows nothing of scan/ */
+            .uid_base = AIRLOCK_DEFAULT_UID_BASE,
+            .uid_count = AIRLOCK_DEFAULT_UID_COUNT,
+            .prescreen_severity = 3, /* SCAN_SEV_HIGH; config/ knows nothing of scan/ */
         };
         airlock_limits_default(&c->limits);
 }
@@ -135,8 +135,8 @@ int airlock_config_add_copy(AirlockConfig *c, const char *spec, AirlockError *er
                                          dest, AIRLOCK_SCRATCH_DIR);
         copies = array_grow(c->copies, &c->n_copies, sizeof(*copies), AIRLOCK_MAX_COPIES);
         if (!copies)
-                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "--copy",
-                                         "at most %d copies", AIRLOCK_MAX_COPIES);
+                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "--copy", "at most %d copies",
+                                         AIRLOCK_MAX_COPIES);
         c->copies = copies;
         copies[c->n_copies - 1] = (AirlockCopy){.host = TAKE_PTR(host), .dest = TAKE_PTR(norm)};
         return 0;
@@ -145,7 +145,8 @@ int airlock_config_add_copy(AirlockConfig *c, const char *spec, AirlockError *er
 /* Sandbox paths the caller may not bind over: they are the sandbox's own skeleton. */
 static bool bind_target_is_reserved(const char *dst)
 {
-        static const char *const reserved[] = {"/", "/proc", "/dev", "/etc", "/tmp", AIRLOCK_SCRATCH_DIR};
+        static const char *const reserved[] = {"/",    "/proc", "/dev",
+                                               "/etc", "/tmp",  AIRLOCK_SCRATCH_DIR};
 
         for (size_t i = 0; i < ELEMENTSOF(reserved); i++)
                 if (strcmp(dst, reserved[i]) == 0)
@@ -186,7 +187,7 @@ int airlock_config_add_bind(AirlockConfig *c, const char *spec, bool writable, A
                                          AIRLOCK_MAX_BINDS);
         c->binds = binds;
         binds[c->n_binds - 1] =
-                (AirlockBind){.src = TAKE_PTR(src), .dst = TAKE_PTR(abs), .writable = writable};
+            (AirlockBind){.src = TAKE_PTR(src), .dst = TAKE_PTR(abs), .writable = writable};
         return 0;
 }
 
@@ -260,12 +261,12 @@ int airlock_config_add_allow_private(AirlockConfig *c, const char *cidr, Airlock
 
 #define CHECK_RANGE(field, lo, hi, name)                                                           \
         do {                                                                                       \
-                if ((uint64_t)(l->field) < (uint64_t)(lo) || (uint64_t)(l->field) > (uint64_t)(hi)) \
-                        return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, name,                  \
-                                                 "%llu is outside %llu..%llu",                     \
-                                                 (unsigned long long)(l->field),                   \
-                                                 (unsigned long long)(lo),                         \
-                                                 (unsigned long long)(hi));                        \
+                if ((uint64_t)(l->field) < (uint64_t)(lo) ||                                       \
+                    (uint64_t)(l->field) > (uint64_t)(hi))                                         \
+                        return airlock_error_set(                                                  \
+                            err, AIRLOCK_ERR_USAGE, 0, name, "%llu is outside %llu..%llu",         \
+                            (unsigned long long)(l->field), (unsigned long long)(lo),              \
+                            (unsigned long long)(hi));                                             \
         } while (0)
 
 static int limits_validate(const AirlockLimits *l, AirlockError *err)
@@ -305,8 +306,9 @@ int airlock_config_validate(const AirlockConfig *c, AirlockError *err)
         int r;
 
         if (!c->argv || !c->argv[0] || !c->argv[0][0])
-                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "run",
-                                         "no command given (airlock run [OPTIONS] -- CMD [ARGS...])");
+                return airlock_error_set(
+                    err, AIRLOCK_ERR_USAGE, 0, "run",
+                    "no command given (airlock run [OPTIONS] -- CMD [ARGS...])");
         while (c->argv[nargs])
                 nargs++;
         if (nargs > AIRLOCK_MAX_ARGS)
@@ -327,7 +329,8 @@ int airlock_config_validate(const AirlockConfig *c, AirlockError *err)
                                                  c->copies[i].host);
         }
         for (size_t i = 0; i < c->n_binds; i++) {
-                r = check_path_is(c->binds[i].src, 0, c->binds[i].writable ? "--bind" : "--ro-bind", err);
+                r = check_path_is(c->binds[i].src, 0, c->binds[i].writable ? "--bind" : "--ro-bind",
+                                  err);
                 if (r < 0)
                         return r;
         }

@@ -77,7 +77,7 @@ typedef struct AirlockConfig {
         bool seccomp_log;       /* denials also go to the kernel's audit log */
         AirlockPrescreenMode prescreen_mode;
         unsigned prescreen_severity; /* ScanSeverity: block at or above it (default high) */
-        char *cgroup_root; /* NULL: /sys/fs/cgroup; tests point it elsewhere */
+        char *cgroup_root;           /* NULL: /sys/fs/cgroup; tests point it elsewhere */
 } AirlockConfig;
 
 void airlock_config_init(AirlockConfig *c);

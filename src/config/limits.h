@@ -37,9 +37,9 @@
 #define AIRLOCK_MAX_ENV        256
 #define AIRLOCK_MAX_COPIES     256
 #define AIRLOCK_MAX_BINDS      64
-#define AIRLOCK_MAX_COLLECT    64   /* globs */
-#define AIRLOCK_MAX_COLLECTED  1024 /* files copied out */
-#define AIRLOCK_MAX_COPY_DEPTH 32   /* directory nesting copied in or out */
+#define AIRLOCK_MAX_COLLECT    64    /* globs */
+#define AIRLOCK_MAX_COLLECTED  1024  /* files copied out */
+#define AIRLOCK_MAX_COPY_DEPTH 32    /* directory nesting copied in or out */
 #define AIRLOCK_TMPFS_INODES   65536 /* files per tmpfs (/work, /tmp, /dev/shm) */
 
 /* The egress gateway (only with --allow-net): per run. */
@@ -61,6 +61,6 @@
 
 #define AIRLOCK_SCRATCH_NAME "work" /* below the new root, before pivot_root */
 #define AIRLOCK_SCRATCH_DIR  "/" AIRLOCK_SCRATCH_NAME
-#define AIRLOCK_HOME_DIR    "/tmp/home"
-#define AIRLOCK_HOSTNAME    "airlock"
-#define AIRLOCK_PATH_ENV    "/usr/local/bin:/usr/bin:/bin"
+#define AIRLOCK_HOME_DIR     "/tmp/home"
+#define AIRLOCK_HOSTNAME     "airlock"
+#define AIRLOCK_PATH_ENV     "/usr/local/bin:/usr/bin:/bin"

@@ -37,10 +37,10 @@ typedef struct NetPolicy {
         size_t n_rules;
         NetCidr *private_ok;
         size_t n_private_ok;
-        uint32_t max_conns;     /* concurrent connections */
-        uint64_t max_bytes_up;  /* per run, sandbox -> world */
+        uint32_t max_conns;    /* concurrent connections */
+        uint64_t max_bytes_up; /* per run, sandbox -> world */
         uint64_t max_bytes_down;
-        uint64_t max_conn_ms;   /* lifetime of one connection */
+        uint64_t max_conn_ms; /* lifetime of one connection */
 } NetPolicy;
 
 typedef enum NetRecordKind {

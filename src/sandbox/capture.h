@@ -25,7 +25,7 @@ int capture_drain(Capture *c, const SandboxHooks *hooks);
 /* Feeds the program's stdin from a file or airlock's own stdin through a pipe, so the program
  * never holds an fd of the host's file (or terminal). */
 typedef struct StdinPump {
-        int src; /* -EBADF when done */
+        int src;  /* -EBADF when done */
         int pipe; /* write end, non-blocking; -EBADF when done */
         char buf[65536];
         size_t off, len;

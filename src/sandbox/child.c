@@ -76,34 +76,29 @@ static int step_gateway_sockets(SandboxContext *ctx, AirlockError *err)
         r = sync_send_fds(ctx->sync_fd, &msg, fds, 2);
         close(fds[0]);
         close(fds[1]);
-        return r < 0 ? airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "gateway sockets", "send")
-                     : 0;
+        return r < 0 ? airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "gateway sockets", "send") : 0;
 }
 
 static const SandboxStep init_steps[] = {
-        {"wait for parent", step_wait_for_parent},
-        {"join cgroup", creds_join_cgroup},
-        {"cgroup namespace", creds_enter_cgroup_namespace},
-        {"open host paths", rootfs_open_sources},
-        {"setup identity", creds_become_setup_user},
-        {"make / private", rootfs_make_private},
-        {"build rootfs", rootfs_build},
-        {"pivot_root", rootfs_pivot},
-        {"hostname", step_hostname},
-        {"loopback", step_loopback},
-        {"gateway sockets", step_gateway_sockets},
-        {"wait for inputs", step_wait_for_inputs},
+    {"wait for parent", step_wait_for_parent},
+    {"join cgroup", creds_join_cgroup},
+    {"cgroup namespace", creds_enter_cgroup_namespace},
+    {"open host paths", rootfs_open_sources},
+    {"setup identity", creds_become_setup_user},
+    {"make / private", rootfs_make_private},
+    {"build rootfs", rootfs_build},
+    {"pivot_root", rootfs_pivot},
+    {"hostname", step_hostname},
+    {"loopback", step_loopback},
+    {"gateway sockets", step_gateway_sockets},
+    {"wait for inputs", step_wait_for_inputs},
 };
 
 static const SandboxStep worker_steps[] = {
-        {"session", session_setup},
-        {"rlimits", rlimits_apply},
-        {"close fds", session_close_fds},
-        {"credentials", creds_drop_to_sandbox_user},
-        {"capabilities", caps_drop_all},
-        {"no_new_privs", caps_set_no_new_privs},
-        {"landlock", landlock_apply},
-        {"seccomp", seccomp_step_install},
+    {"session", session_setup},       {"rlimits", rlimits_apply},
+    {"close fds", session_close_fds}, {"credentials", creds_drop_to_sandbox_user},
+    {"capabilities", caps_drop_all},  {"no_new_privs", caps_set_no_new_privs},
+    {"landlock", landlock_apply},     {"seccomp", seccomp_step_install},
 };
 
 const SandboxStep *sandbox_init_steps(size_t *ret_n)

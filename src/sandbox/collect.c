@@ -62,9 +62,9 @@ static int add_entry(Collector *co, const char *path, uint64_t size, const char 
                 return -ENOMEM;
         r->files = files;
         files[r->n_files] = (CollectedFile){
-                .path = strdup(path),
-                .size = size,
-                .skipped = skipped ? strdup(skipped) : NULL,
+            .path = strdup(path),
+            .size = size,
+            .skipped = skipped ? strdup(skipped) : NULL,
         };
         if (!files[r->n_files].path || (skipped && !files[r->n_files].skipped))
                 return -ENOMEM;
@@ -151,7 +151,7 @@ static int walk(Collector *co, int dir_fd, const char *prefix, unsigned depth)
                         continue;
                 if (S_ISDIR(st.st_mode) && depth < AIRLOCK_MAX_COPY_DEPTH) {
                         _cleanup_close_ int sub =
-                                fs_open_beneath(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY, 0);
+                            fs_open_beneath(dir_fd, de->d_name, O_RDONLY | O_DIRECTORY, 0);
 
                         if (sub >= 0)
                                 r = walk(co, sub, path, depth + 1);
@@ -178,8 +178,8 @@ int collect_outputs(int scratch_fd, const AirlockConfig *c, RunResult *r, Airloc
                 return 0;
         out_fd = open(c->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (out_fd < 0)
-                return airlock_error_set(err, AIRLOCK_ERR_INTERNAL, errno, "collect outputs",
-                                         "%s", c->out_dir);
+                return airlock_error_set(err, AIRLOCK_ERR_INTERNAL, errno, "collect outputs", "%s",
+                                         c->out_dir);
         co.out_fd = out_fd;
         ret = walk(&co, scratch_fd, "", 0);
         if (ret < 0)

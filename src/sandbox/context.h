@@ -16,13 +16,13 @@ typedef struct SandboxContext {
         uid_t host_uid; /* the host ids the sandbox user maps to */
         gid_t host_gid;
         bool rootless;
-        char **envp; /* the program's complete environment */
-        char **argv; /* a heap copy: pid 1 blanks airlock's own argument memory */
+        char **envp;                /* the program's complete environment */
+        char **argv;                /* a heap copy: pid 1 blanks airlock's own argument memory */
         const int *cgroup_join_fds; /* cgroup v1: "tasks" of each hierarchy, to join by */
         size_t n_cgroup_join;
         const struct SeccompProgram *seccomp; /* compiled by the parent, installed last */
-        int landlock_abi; /* 0: none, and the caller allowed that by name */
-        bool trace_steps; /* AIRLOCK_TRACE_STEPS=1: each step's duration on stderr */
+        int landlock_abi;                     /* 0: none, and the caller allowed that by name */
+        bool trace_steps;    /* AIRLOCK_TRACE_STEPS=1: each step's duration on stderr */
         const char *staging; /* where the new root is assembled before pivot_root */
         /* O_PATH fds of --rootfs (or -EBADF) and of each --bind source, opened in the sandbox's
          * mount namespace while it still has the caller's filesystem identity, and mounted

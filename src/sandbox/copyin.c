@@ -32,8 +32,8 @@ static void become_sandbox(const CopyIn *ci, bool on)
 
 static int fail(const CopyIn *ci, int r, const char *what)
 {
-        return airlock_error_set(ci->err, AIRLOCK_ERR_SETUP, -r, "copy inputs", "%s: %s",
-                                 ci->spec, what);
+        return airlock_error_set(ci->err, AIRLOCK_ERR_SETUP, -r, "copy inputs", "%s: %s", ci->spec,
+                                 what);
 }
 
 static int copy_file(const CopyIn *ci, int src_fd, const struct stat *st, int dst_dir,
@@ -98,7 +98,7 @@ static int copy_entry(const CopyIn *ci, int src_dir, const char *name, int dst_d
                         return fail(ci, negative_errno(), name);
                 become_sandbox(ci, true);
                 r = mkdirat(dst_dir, dst_name, (st.st_mode & 0777) | 0700) < 0 ? negative_errno()
-                                                                                : 0;
+                                                                               : 0;
                 become_sandbox(ci, false);
                 if (r < 0)
                         return fail(ci, r, dst_name);
@@ -151,7 +151,8 @@ static int copy_one(int scratch_fd, const AirlockCopy *cp, CopyIn *ci)
         /* Open the source's parent so copy_entry() can treat it like any other entry. */
         slash = strrchr(cp->host, '/');
         if (slash)
-                host_dir = slash == cp->host ? strdup("/") : strndup(cp->host, (size_t)(slash - cp->host));
+                host_dir =
+                    slash == cp->host ? strdup("/") : strndup(cp->host, (size_t)(slash - cp->host));
         src = open(host_dir ? host_dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (src < 0)
                 return fail(ci, negative_errno(), cp->host);

@@ -14,11 +14,8 @@ static const char *const device_nodes[] = {"null", "zero", "full", "random", "ur
 static const struct {
         const char *name, *target;
 } device_links[] = {
-        {"fd", "/proc/self/fd"},
-        {"stdin", "/proc/self/fd/0"},
-        {"stdout", "/proc/self/fd/1"},
-        {"stderr", "/proc/self/fd/2"},
-        {"ptmx", "pts/ptmx"},
+    {"fd", "/proc/self/fd"},       {"stdin", "/proc/self/fd/0"}, {"stdout", "/proc/self/fd/1"},
+    {"stderr", "/proc/self/fd/2"}, {"ptmx", "pts/ptmx"},
 };
 
 int devfs_prepare(void)

@@ -10,15 +10,15 @@
 #define STR(x)  STR_(x)
 
 static const char *const base_env[] = {
-        "PATH=" AIRLOCK_PATH_ENV,
-        "LANG=C.UTF-8",
-        "HOME=" AIRLOCK_HOME_DIR,
-        "TMPDIR=/tmp",
-        "USER=" AIRLOCK_SANDBOX_USER,
-        "LOGNAME=" AIRLOCK_SANDBOX_USER,
-        "PWD=" AIRLOCK_SCRATCH_DIR,
-        /* Headless plotting: no display exists, and matplotlib must not go looking for one. */
-        "MPLBACKEND=Agg",
+    "PATH=" AIRLOCK_PATH_ENV,
+    "LANG=C.UTF-8",
+    "HOME=" AIRLOCK_HOME_DIR,
+    "TMPDIR=/tmp",
+    "USER=" AIRLOCK_SANDBOX_USER,
+    "LOGNAME=" AIRLOCK_SANDBOX_USER,
+    "PWD=" AIRLOCK_SCRATCH_DIR,
+    /* Headless plotting: no display exists, and matplotlib must not go looking for one. */
+    "MPLBACKEND=Agg",
 };
 
 void environ_free(char **envp)
@@ -46,8 +46,8 @@ static ssize_t find_name(char **envp, size_t n, const char *kv)
  * "localhost" through the gateway means the host's, only if --allow-private names it. */
 #define PROXY_URL "http://127.0.0.1:" STR(AIRLOCK_PROXY_PORT)
 static const char *const proxy_env[] = {
-        "HTTP_PROXY=" PROXY_URL,  "HTTPS_PROXY=" PROXY_URL, "http_proxy=" PROXY_URL,
-        "https_proxy=" PROXY_URL, "ALL_PROXY=" PROXY_URL,   "all_proxy=" PROXY_URL,
+    "HTTP_PROXY=" PROXY_URL,  "HTTPS_PROXY=" PROXY_URL, "http_proxy=" PROXY_URL,
+    "https_proxy=" PROXY_URL, "ALL_PROXY=" PROXY_URL,   "all_proxy=" PROXY_URL,
 };
 
 int environ_build(const AirlockConfig *c, char ***ret)

@@ -18,13 +18,14 @@ static const struct {
         const char *name;
         const char *content;
 } synthetic_files[] = {
-        {"passwd", "root:x:0:0:root:/root:/usr/sbin/nologin\n" AIRLOCK_SANDBOX_USER
-                   ":x:" STR(1000) ":" STR(1000) ":airlock sandbox:" AIRLOCK_HOME_DIR
-                   ":/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
-        {"group", "root:x:0:\n" AIRLOCK_SANDBOX_USER ":x:" STR(1000) ":\nnogroup:x:65534:\n"},
-        {"hosts", "127.0.0.1\tlocalhost " AIRLOCK_HOSTNAME "\n::1\tlocalhost ip6-localhost "
-                  "ip6-loopback\n"},
-        {"hostname", AIRLOCK_HOSTNAME "\n"},
+    {"passwd",
+     "root:x:0:0:root:/root:/usr/sbin/nologin\n" AIRLOCK_SANDBOX_USER ":x:" STR(1000) ":" STR(
+         1000) ":airlock sandbox:" AIRLOCK_HOME_DIR
+               ":/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
+    {"group", "root:x:0:\n" AIRLOCK_SANDBOX_USER ":x:" STR(1000) ":\nnogroup:x:65534:\n"},
+    {"hosts", "127.0.0.1\tlocalhost " AIRLOCK_HOSTNAME "\n::1\tlocalhost ip6-localhost "
+              "ip6-loopback\n"},
+    {"hostname", AIRLOCK_HOSTNAME "\n"},
 };
 
 /* No network by default: only /etc/hosts, and an empty resolver config, so lookups fail fast.
@@ -32,32 +33,47 @@ static const struct {
 static const struct {
         const char *nsswitch, *resolv;
 } resolver_files[2] = {
-        {"passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\n"
-         "protocols: files\nservices: files\n",
-         ""},
-        {"passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\n"
-         "protocols: files\nservices: files\n",
-         "nameserver 127.0.0.1\noptions timeout:2 attempts:1\n"},
+    {"passwd: files\ngroup: files\nshadow: files\nhosts: files\nnetworks: files\n"
+     "protocols: files\nservices: files\n",
+     ""},
+    {"passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\n"
+     "protocols: files\nservices: files\n",
+     "nameserver 127.0.0.1\noptions timeout:2 attempts:1\n"},
 };
 
 /* Host /etc entries shown read-only, looked up by exact name (no directory scan: this runs on
  * every start). Each is needed by a runtime the sandbox offers; everything else in the host's
  * /etc stays invisible. */
 static const char *const host_entries[] = {
-        "alternatives",    /* /usr/bin/cc, awk, editor... are links through here */
-        "ld.so.cache",     /* the dynamic loader's library index */
-        "ld.so.conf",      "ld.so.conf.d",
-        "ssl",             /* CA certificates for TLS clients */
-        "ca-certificates", "ca-certificates.conf",
-        "fonts",           /* fontconfig, for matplotlib and friends */
-        "python3",         /* sitecustomize and friends, for each interpreter Debian ships */
-        "python3.9",       "python3.10", "python3.11", "python3.12", "python3.13", "python3.14",
-        "matplotlibrc",    /* Debian's matplotlib reads its defaults here */
-        "localtime",       "timezone",
-        "mime.types",      "protocols", "services", "gai.conf",
-        "os-release",      "debian_version",
-        "bash.bashrc",     "profile", "inputrc",
-        "magic",           "magic.mime",
+    "alternatives", /* /usr/bin/cc, awk, editor... are links through here */
+    "ld.so.cache",  /* the dynamic loader's library index */
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "ssl", /* CA certificates for TLS clients */
+    "ca-certificates",
+    "ca-certificates.conf",
+    "fonts",   /* fontconfig, for matplotlib and friends */
+    "python3", /* sitecustomize and friends, for each interpreter Debian ships */
+    "python3.9",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+    "python3.14",
+    "matplotlibrc", /* Debian's matplotlib reads its defaults here */
+    "localtime",
+    "timezone",
+    "mime.types",
+    "protocols",
+    "services",
+    "gai.conf",
+    "os-release",
+    "debian_version",
+    "bash.bashrc",
+    "profile",
+    "inputrc",
+    "magic",
+    "magic.mime",
 };
 
 static int write_file(int dirfd, const char *name, const char *content)

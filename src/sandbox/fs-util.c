@@ -14,10 +14,10 @@
 int fs_open_beneath(int dirfd, const char *path, int flags, mode_t mode)
 {
         struct open_how how = {
-                .flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
-                .mode = (flags & O_CREAT) ? mode : 0,
-                .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-                           RESOLVE_NO_XDEV,
+            .flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
+            .mode = (flags & O_CREAT) ? mode : 0,
+            .resolve =
+                RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
         };
         long fd;
 

@@ -31,7 +31,8 @@ int identity_acquire(const AirlockConfig *c, const CgroupHost *host, const Cgrou
         (void)!getrandom(&rnd, sizeof(rnd), GRND_NONBLOCK);
         if (geteuid() != 0) {
                 for (int i = 0; i < IDENTITY_MAX_TRIES && r == -EEXIST; i++) {
-                        snprintf(name, sizeof(name), "run-%d-%08x", (int)getpid(), rnd + (uint32_t)i);
+                        snprintf(name, sizeof(name), "run-%d-%08x", (int)getpid(),
+                                 rnd + (uint32_t)i);
                         r = try_create(host, name, limits, &ret->cgroup, err);
                 }
                 if (r < 0)

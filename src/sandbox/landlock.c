@@ -13,24 +13,24 @@
 #include "net/gateway.h"
 
 /* Debian 12's headers stop at ABI 2; these are the kernel's values for the newer ABIs. */
-#define LL_FS_EXECUTE     (1ULL << 0)
-#define LL_FS_WRITE_FILE  (1ULL << 1)
-#define LL_FS_READ_FILE   (1ULL << 2)
-#define LL_FS_READ_DIR    (1ULL << 3)
-#define LL_FS_REMOVE_DIR  (1ULL << 4)
-#define LL_FS_REMOVE_FILE (1ULL << 5)
-#define LL_FS_MAKE_CHAR   (1ULL << 6)
-#define LL_FS_MAKE_DIR    (1ULL << 7)
-#define LL_FS_MAKE_REG    (1ULL << 8)
-#define LL_FS_MAKE_SOCK   (1ULL << 9)
-#define LL_FS_MAKE_FIFO   (1ULL << 10)
-#define LL_FS_MAKE_BLOCK  (1ULL << 11)
-#define LL_FS_MAKE_SYM    (1ULL << 12)
-#define LL_FS_REFER       (1ULL << 13) /* ABI 2 */
-#define LL_FS_TRUNCATE    (1ULL << 14) /* ABI 3 */
-#define LL_FS_IOCTL_DEV   (1ULL << 15) /* ABI 5 */
-#define LL_NET_BIND_TCP    (1ULL << 0) /* ABI 4 */
-#define LL_NET_CONNECT_TCP (1ULL << 1)
+#define LL_FS_EXECUTE                 (1ULL << 0)
+#define LL_FS_WRITE_FILE              (1ULL << 1)
+#define LL_FS_READ_FILE               (1ULL << 2)
+#define LL_FS_READ_DIR                (1ULL << 3)
+#define LL_FS_REMOVE_DIR              (1ULL << 4)
+#define LL_FS_REMOVE_FILE             (1ULL << 5)
+#define LL_FS_MAKE_CHAR               (1ULL << 6)
+#define LL_FS_MAKE_DIR                (1ULL << 7)
+#define LL_FS_MAKE_REG                (1ULL << 8)
+#define LL_FS_MAKE_SOCK               (1ULL << 9)
+#define LL_FS_MAKE_FIFO               (1ULL << 10)
+#define LL_FS_MAKE_BLOCK              (1ULL << 11)
+#define LL_FS_MAKE_SYM                (1ULL << 12)
+#define LL_FS_REFER                   (1ULL << 13) /* ABI 2 */
+#define LL_FS_TRUNCATE                (1ULL << 14) /* ABI 3 */
+#define LL_FS_IOCTL_DEV               (1ULL << 15) /* ABI 5 */
+#define LL_NET_BIND_TCP               (1ULL << 0)  /* ABI 4 */
+#define LL_NET_CONNECT_TCP            (1ULL << 1)
 #define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0) /* ABI 6 */
 #define LL_SCOPE_SIGNAL               (1ULL << 1)
 #ifndef LANDLOCK_CREATE_RULESET_VERSION
@@ -54,8 +54,8 @@ struct ll_path_beneath_attr {
         int32_t parent_fd;
 } __attribute__((packed));
 
-#define LL_READ  (LL_FS_READ_FILE | LL_FS_READ_DIR)
-#define LL_RX    (LL_READ | LL_FS_EXECUTE)
+#define LL_READ (LL_FS_READ_FILE | LL_FS_READ_DIR)
+#define LL_RX   (LL_READ | LL_FS_EXECUTE)
 /* Everything but device nodes, which a sandbox has no business making. */
 #define LL_RW                                                                                      \
         (LL_RX | LL_FS_WRITE_FILE | LL_FS_REMOVE_DIR | LL_FS_REMOVE_FILE | LL_FS_MAKE_DIR |        \
@@ -67,19 +67,24 @@ static const struct {
         const char *path;
         uint64_t access;
 } layout_rules[] = {
-        /* Listing directories reveals only the names of what the sandbox was given. */
-        {"/", LL_FS_READ_DIR},
-        {"/usr", LL_RX},  {"/bin", LL_RX},   {"/sbin", LL_RX},   {"/lib", LL_RX},
-        {"/lib32", LL_RX}, {"/lib64", LL_RX}, {"/libx32", LL_RX},
-        {"/etc", LL_READ},
-        /* Programs read their own /proc entries; writes go to their own (/proc/self/...), the
-         * kernel-wide parts are hidden or read-only mounts. */
-        {"/proc", LL_READ | LL_FS_WRITE_FILE},
-        /* null, zero, full, random, urandom and the ptys: read, write, and terminal ioctls. */
-        {"/dev", LL_READ | LL_FS_WRITE_FILE | LL_FS_IOCTL_DEV | LL_FS_TRUNCATE},
-        {"/dev/shm", LL_RW},
-        {"/tmp", LL_RW},
-        {AIRLOCK_SCRATCH_DIR, LL_RW},
+    /* Listing directories reveals only the names of what the sandbox was given. */
+    {"/", LL_FS_READ_DIR},
+    {"/usr", LL_RX},
+    {"/bin", LL_RX},
+    {"/sbin", LL_RX},
+    {"/lib", LL_RX},
+    {"/lib32", LL_RX},
+    {"/lib64", LL_RX},
+    {"/libx32", LL_RX},
+    {"/etc", LL_READ},
+    /* Programs read their own /proc entries; writes go to their own (/proc/self/...), the
+     * kernel-wide parts are hidden or read-only mounts. */
+    {"/proc", LL_READ | LL_FS_WRITE_FILE},
+    /* null, zero, full, random, urandom and the ptys: read, write, and terminal ioctls. */
+    {"/dev", LL_READ | LL_FS_WRITE_FILE | LL_FS_IOCTL_DEV | LL_FS_TRUNCATE},
+    {"/dev/shm", LL_RW},
+    {"/tmp", LL_RW},
+    {AIRLOCK_SCRATCH_DIR, LL_RW},
 };
 
 static uint64_t fs_access_for_abi(int abi)
@@ -124,8 +129,8 @@ static int add_rule(int ruleset, const char *path, uint64_t access, uint64_t han
                                                LL_FS_TRUNCATE | LL_FS_IOCTL_DEV;
         }
         if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) < 0)
-                return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "landlock",
-                                         "rule for %s", path);
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "landlock", "rule for %s",
+                                         path);
         return 0;
 }
 
@@ -135,8 +140,8 @@ static int add_rule(int ruleset, const char *path, uint64_t access, uint64_t han
 static int add_rules(int ruleset, uint64_t handled, AirlockError *err)
 {
         for (size_t i = 0; i < ELEMENTSOF(layout_rules); i++) {
-                int r = add_rule(ruleset, layout_rules[i].path, layout_rules[i].access, handled,
-                                 err);
+                int r =
+                    add_rule(ruleset, layout_rules[i].path, layout_rules[i].access, handled, err);
 
                 if (r < 0)
                         return r;

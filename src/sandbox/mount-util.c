@@ -20,9 +20,8 @@ static unsigned long locked_flags(const char *path)
         static const struct {
                 unsigned long st, ms;
         } map[] = {
-                {ST_NOEXEC, MS_NOEXEC},     {ST_NOSUID, MS_NOSUID},
-                {ST_NODEV, MS_NODEV},       {ST_NOATIME, MS_NOATIME},
-                {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
+            {ST_NOEXEC, MS_NOEXEC},   {ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},
+            {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME},
         };
         struct statvfs sv;
         unsigned long flags = 0;
@@ -43,7 +42,8 @@ int mount_bind(const char *src, const char *dst, MountBindFlags how)
                 return negative_errno();
         /* A device node's bind keeps the flags of the host's /dev (nosuid, never nodev), and
          * a later recursive mount_setattr covers the rest: no remount needed for either. */
-        if ((how & MOUNT_BIND_DEVICES) || ((how & MOUNT_BIND_RO_LATER) && !(how & MOUNT_BIND_WRITABLE)))
+        if ((how & MOUNT_BIND_DEVICES) ||
+            ((how & MOUNT_BIND_RO_LATER) && !(how & MOUNT_BIND_WRITABLE)))
                 return 0;
         flags = MS_REMOUNT | MS_BIND | MS_NOSUID | locked_flags(dst);
         if (!(how & MOUNT_BIND_WRITABLE))
@@ -77,7 +77,7 @@ bool mount_setattr_available(void)
 int mount_tree_read_only(const char *path)
 {
         struct mount_attr_v0 attr = {
-                .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+            .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
         };
 
         if (syscall(SYS_mount_setattr, AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof(attr)) < 0)

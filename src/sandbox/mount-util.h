@@ -8,7 +8,7 @@
 typedef enum MountBindFlags {
         MOUNT_BIND_WRITABLE = 1 << 0,
         MOUNT_BIND_RECURSIVE = 1 << 1,
-        MOUNT_BIND_DEVICES = 1 << 2, /* keep device nodes usable (only for /dev's own nodes) */
+        MOUNT_BIND_DEVICES = 1 << 2,  /* keep device nodes usable (only for /dev's own nodes) */
         MOUNT_BIND_RO_LATER = 1 << 3, /* mount_tree_read_only() will cover it: skip the remount */
 } MountBindFlags;
 

@@ -5,16 +5,16 @@
 #include "basic/macros.h"
 
 static const char *const status_names[_RUN_STATUS_MAX] = {
-        [RUN_OK] = "ok",
-        [RUN_EXIT_NONZERO] = "exit_nonzero",
-        [RUN_SIGNALED] = "signaled",
-        [RUN_TIMEOUT] = "timeout",
-        [RUN_CPU_LIMIT] = "cpu_limit",
-        [RUN_MEMORY_LIMIT] = "memory_limit",
-        [RUN_PIDS_LIMIT] = "pids_limit",
-        [RUN_OUTPUT_LIMIT] = "output_limit",
-        [RUN_SETUP_ERROR] = "setup_error",
-        [RUN_PRESCREEN_BLOCKED] = "prescreen_blocked",
+    [RUN_OK] = "ok",
+    [RUN_EXIT_NONZERO] = "exit_nonzero",
+    [RUN_SIGNALED] = "signaled",
+    [RUN_TIMEOUT] = "timeout",
+    [RUN_CPU_LIMIT] = "cpu_limit",
+    [RUN_MEMORY_LIMIT] = "memory_limit",
+    [RUN_PIDS_LIMIT] = "pids_limit",
+    [RUN_OUTPUT_LIMIT] = "output_limit",
+    [RUN_SETUP_ERROR] = "setup_error",
+    [RUN_PRESCREEN_BLOCKED] = "prescreen_blocked",
 };
 
 const char *run_status_to_string(RunStatus s)
@@ -52,7 +52,7 @@ RunStatus run_result_decide_status(const RunOutcome *o)
                 return RUN_PIDS_LIMIT;
         if (!o->exited)
                 return o->signal == 24 /* SIGXCPU: RLIMIT_CPU of one process */ ? RUN_CPU_LIMIT
-                                                                               : RUN_SIGNALED;
+                                                                                : RUN_SIGNALED;
         return succeeded ? RUN_OK : RUN_EXIT_NONZERO;
 }
 

@@ -72,11 +72,11 @@ typedef struct RunResult {
         bool prescreened;      /* --prescreen warn|block was asked for */
         ScanReport *prescreen; /* one report per file scanned */
         size_t n_prescreen;
-        bool network;            /* --allow-net: the gateway served this run */
-        NetRecord *net_records;  /* every attempt through the gateway */
+        bool network;           /* --allow-net: the gateway served this run */
+        NetRecord *net_records; /* every attempt through the gateway */
         size_t n_net_records;
-        char seccomp[64];  /* the profile in force: "default", "strict", a file name, or "off" */
-        int landlock_abi;  /* 0: Landlock was not applied (asked for by name) */
+        char seccomp[64]; /* the profile in force: "default", "strict", a file name, or "off" */
+        int landlock_abi; /* 0: Landlock was not applied (asked for by name) */
 } RunResult;
 
 /* Facts the parent gathered, from which the status follows (see run_result_decide_status). */

@@ -22,8 +22,8 @@ static const struct {
         const char *name;
         bool required;
 } system_dirs[] = {
-        {"usr", true}, {"bin", false},   {"sbin", false},  {"lib", false},
-        {"lib32", false}, {"lib64", false}, {"libx32", false},
+    {"usr", true},    {"bin", false},   {"sbin", false},   {"lib", false},
+    {"lib32", false}, {"lib64", false}, {"libx32", false},
 };
 
 /* Parts of /proc that would let the sandbox tune or poke the shared kernel. They are read-only
@@ -51,8 +51,8 @@ int rootfs_open_sources(SandboxContext *ctx, AirlockError *err)
         for (size_t i = 0; i < c->n_binds; i++) {
                 ctx->bind_fds[i] = open(c->binds[i].src, O_PATH | O_CLOEXEC);
                 if (ctx->bind_fds[i] < 0)
-                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno,
-                                                 "open bind source", "%s", c->binds[i].src);
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "open bind source",
+                                                 "%s", c->binds[i].src);
         }
         return 0;
 }

@@ -33,18 +33,18 @@ static void run_state_init(RunState *s, const AirlockConfig *c, const SandboxHoo
                            RunResult *res)
 {
         *s = (RunState){
-                .config = c,
-                .hooks = hooks,
-                .result = res,
-                .janitor_fd = -EBADF,
-                .sync_fd = -EBADF,
-                .child_sync_fd = -EBADF,
-                .child_stdio = {-EBADF, -EBADF, -EBADF},
-                .pidfd = -EBADF,
-                .scratch_fd = -EBADF,
-                .out = {.fd = -EBADF, .stream = 1, .cap = c->limits.stdout_bytes, .out = &res->out},
-                .err = {.fd = -EBADF, .stream = 2, .cap = c->limits.stderr_bytes, .out = &res->err},
-                .pump = {.src = -EBADF, .pipe = -EBADF},
+            .config = c,
+            .hooks = hooks,
+            .result = res,
+            .janitor_fd = -EBADF,
+            .sync_fd = -EBADF,
+            .child_sync_fd = -EBADF,
+            .child_stdio = {-EBADF, -EBADF, -EBADF},
+            .pidfd = -EBADF,
+            .scratch_fd = -EBADF,
+            .out = {.fd = -EBADF, .stream = 1, .cap = c->limits.stdout_bytes, .out = &res->out},
+            .err = {.fd = -EBADF, .stream = 2, .cap = c->limits.stderr_bytes, .out = &res->err},
+            .pump = {.src = -EBADF, .pipe = -EBADF},
         };
 }
 
@@ -69,7 +69,8 @@ static int open_stdin(RunState *s, AirlockError *err)
         if (!path) {
                 s->child_stdio[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
                 if (s->child_stdio[0] < 0)
-                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "open /dev/null", NULL);
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "open /dev/null",
+                                                 NULL);
                 return 0;
         }
         if (strcmp(path, "-") == 0)
@@ -167,9 +168,9 @@ static int prepare(RunState *s, AirlockError *err)
 {
         const AirlockConfig *c = s->config;
         CgroupLimits limits = {
-                .memory_bytes = c->limits.memory_bytes,
-                .pids = c->limits.pids,
-                .cpu_milli = c->limits.cpu_milli,
+            .memory_bytes = c->limits.memory_bytes,
+            .pids = c->limits.pids,
+            .cpu_milli = c->limits.cpu_milli,
         };
         int fds[2], r;
 
@@ -232,23 +233,23 @@ static int prepare(RunState *s, AirlockError *err)
 static _Noreturn void child_start(RunState *s)
 {
         SandboxContext ctx = {
-                .config = s->config,
-                .sync_fd = s->child_sync_fd,
-                .stdin_fd = s->child_stdio[0],
-                .stdout_fd = s->child_stdio[1],
-                .stderr_fd = s->child_stdio[2],
-                .host_uid = s->identity.host_uid,
-                .host_gid = s->identity.host_gid,
-                .rootless = s->identity.rootless,
-                .envp = s->envp,
-                .argv = s->argv,
-                .staging = "/tmp",
-                .trace_steps = s->trace_steps,
-                .landlock_abi = s->landlock_abi,
-                .seccomp = s->seccomp.filter ? &s->seccomp : NULL,
-                .cgroup_join_fds = s->join_fds,
-                .n_cgroup_join = s->n_join,
-                .rootfs_fd = -EBADF,
+            .config = s->config,
+            .sync_fd = s->child_sync_fd,
+            .stdin_fd = s->child_stdio[0],
+            .stdout_fd = s->child_stdio[1],
+            .stderr_fd = s->child_stdio[2],
+            .host_uid = s->identity.host_uid,
+            .host_gid = s->identity.host_gid,
+            .rootless = s->identity.rootless,
+            .envp = s->envp,
+            .argv = s->argv,
+            .staging = "/tmp",
+            .trace_steps = s->trace_steps,
+            .landlock_abi = s->landlock_abi,
+            .seccomp = s->seccomp.filter ? &s->seccomp : NULL,
+            .cgroup_join_fds = s->join_fds,
+            .n_cgroup_join = s->n_join,
+            .rootfs_fd = -EBADF,
         };
 
         /* The parent's ends stay with the parent. */
@@ -270,9 +271,9 @@ static void close_join_fds(RunState *s)
 static int launch(RunState *s, AirlockError *err)
 {
         struct clone_args args = {
-                .flags = SANDBOX_NAMESPACES | CLONE_PIDFD,
-                .pidfd = (uint64_t)(uintptr_t)&s->pidfd,
-                .exit_signal = SIGCHLD,
+            .flags = SANDBOX_NAMESPACES | CLONE_PIDFD,
+            .pidfd = (uint64_t)(uintptr_t)&s->pidfd,
+            .exit_signal = SIGCHLD,
         };
         int cgroup_fd = cgroup_dir_fd(s->identity.cgroup);
         long pid;
@@ -381,10 +382,10 @@ static void fill_usage(RunState *s)
         } else if (s->got_exit) {
                 const struct rusage *ru = &s->exit_msg.rusage;
 
-                res->cpu_user_ms = (uint64_t)ru->ru_utime.tv_sec * 1000 +
-                                   (uint64_t)ru->ru_utime.tv_usec / 1000;
-                res->cpu_sys_ms = (uint64_t)ru->ru_stime.tv_sec * 1000 +
-                                  (uint64_t)ru->ru_stime.tv_usec / 1000;
+                res->cpu_user_ms =
+                    (uint64_t)ru->ru_utime.tv_sec * 1000 + (uint64_t)ru->ru_utime.tv_usec / 1000;
+                res->cpu_sys_ms =
+                    (uint64_t)ru->ru_stime.tv_sec * 1000 + (uint64_t)ru->ru_stime.tv_usec / 1000;
         }
         if (!u.have_memory_peak && s->got_exit)
                 res->memory_peak_bytes = (uint64_t)s->exit_msg.rusage.ru_maxrss * 1024;

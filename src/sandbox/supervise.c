@@ -83,11 +83,9 @@ int supervise_run(RunState *s, AirlockError *err)
 
         for (;;) {
                 struct pollfd p[5] = {
-                        {.fd = s->pidfd, .events = POLLIN},
-                        {.fd = s->sync_fd, .events = POLLIN},
-                        {.fd = s->out.fd, .events = POLLIN},
-                        {.fd = s->err.fd, .events = POLLIN},
-                        {.fd = s->pump.pipe, .events = POLLOUT},
+                    {.fd = s->pidfd, .events = POLLIN},      {.fd = s->sync_fd, .events = POLLIN},
+                    {.fd = s->out.fd, .events = POLLIN},     {.fd = s->err.fd, .events = POLLIN},
+                    {.fd = s->pump.pipe, .events = POLLOUT},
                 };
                 uint64_t now = monotonic_ns();
                 int n;

@@ -65,10 +65,10 @@ int sync_recv_fds(int sock, SyncMessage *msg, int ret_fds[SYNC_MAX_FDS])
         } control;
         struct iovec iov = {.iov_base = msg, .iov_len = sizeof(*msg)};
         struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = control.buf,
-                .msg_controllen = sizeof(control.buf),
+            .msg_iov = &iov,
+            .msg_iovlen = 1,
+            .msg_control = control.buf,
+            .msg_controllen = sizeof(control.buf),
         };
         int fds[SYNC_MAX_FDS] = {-EBADF, -EBADF};
         size_t n_fds = 0;

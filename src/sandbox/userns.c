@@ -25,8 +25,7 @@ static int write_proc_file(pid_t pid, const char *name, const char *content, Air
         return 0;
 }
 
-int userns_write_maps(pid_t child, uid_t host_uid, gid_t host_gid, bool rootless,
-                      AirlockError *err)
+int userns_write_maps(pid_t child, uid_t host_uid, gid_t host_gid, bool rootless, AirlockError *err)
 {
         char map[64];
         int r;

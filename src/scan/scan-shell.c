@@ -161,7 +161,10 @@ const ScanRule scan_shell_rules[_R_MAX] = {
                  "nesting deeper than the scanner follows, or too many tokens: the rest was "
                  "not scanned",
                  /* 65 nested substitutions: one past the depth the scanner follows */
-                 "echo $($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($(x)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))"},
+                 "echo "
+                 "$($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($($"
+                 "($($($($($($($($($($($($($($($($($($($($($($($($(x)))))))))))))))))))))))))))))))"
+                 "))))))))))))))))))))))))))))))))))"},
 };
 #undef L
 const size_t scan_shell_rules_count = ELEMENTSOF(scan_shell_rules);

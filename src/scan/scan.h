@@ -31,7 +31,7 @@ typedef enum ScanSeverity {
 /* One row of a rule table: what the rule is, for `airlock scan --rules` and docs/SCAN_RULES.md.
  * How it matches lives with the language's matcher (a function per rule, or data it reads). */
 typedef struct ScanRule {
-        const char *id;          /* stable, e.g. "PY-EXEC-001", "SH-RMRF-001" */
+        const char *id; /* stable, e.g. "PY-EXEC-001", "SH-RMRF-001" */
         ScanLanguage language;
         ScanSeverity severity;
         const char *description; /* one line: what it flags and why it matters */
@@ -40,14 +40,14 @@ typedef struct ScanRule {
 
 typedef struct ScanFinding {
         const ScanRule *rule;
-        uint32_t line;   /* 1-based */
-        uint32_t column; /* 1-based, in bytes */
+        uint32_t line;     /* 1-based */
+        uint32_t column;   /* 1-based, in bytes */
         char snippet[160]; /* the matched source, control characters escaped, cut to fit */
         char reason[200];  /* one line, specific to this match */
 } ScanFinding;
 
 typedef struct ScanReport {
-        char *path;          /* as given, "-" for stdin */
+        char *path; /* as given, "-" for stdin */
         ScanLanguage language;
         ScanFinding *findings;
         size_t n_findings;
@@ -59,14 +59,14 @@ typedef struct ScanReport {
 
 /* Scans one buffer (need not be NUL-terminated, may hold NULs and invalid UTF-8). The language
  * is guessed from the path's extension and a shebang line when AUTO. */
-int scan_buffer(const char *path, const char *data, size_t len, ScanLanguage lang,
-                ScanReport *ret, AirlockError *err);
+int scan_buffer(const char *path, const char *data, size_t len, ScanLanguage lang, ScanReport *ret,
+                AirlockError *err);
 void scan_report_done(ScanReport *r);
 
 /* Appends a finding (no-op past SCAN_MAX_FINDINGS, which sets truncated). Used by matchers. */
 int scan_report_add(ScanReport *r, const ScanRule *rule, uint32_t line, uint32_t column,
                     const char *snippet, size_t snippet_len, const char *reason_fmt, ...)
-        __attribute__((format(printf, 7, 8)));
+    __attribute__((format(printf, 7, 8)));
 
 /* All rules of all languages, for listing. */
 const ScanRule *const *scan_all_rules(size_t *ret_n);

@@ -20,6 +20,9 @@
 #include "seccomp-internal.h"
 #include "seccomp-tables.h"
 
+/* The tables are aligned by hand for reading; clang-format would undo it. */
+/* clang-format off */
+
 #define R_FILE   "files: open, read, write, stat and close descriptors"
 #define R_XFER   "copying between descriptors inside the kernel"
 #define R_DIR    "directories and names in the sandbox's own tmpfs (the binds are read-only)"
@@ -537,13 +540,11 @@ const SeccompArgFilter seccomp_filter_personality = {
 };
 
 /* mode is a umode_t: only S_IFMT's bits are compared. A type of 0 means a regular file. */
-/* clang-format off */
 #define MKNOD_ROWS(a)                                                                              \
         {{COND(a, S_IFMT, 0, "0 (regular)")}, ALLOW, "a regular file"},                            \
         {{COND(a, S_IFMT, S_IFREG, "S_IFREG")}, ALLOW, "a regular file"},                          \
         {{COND(a, S_IFMT, S_IFIFO, "S_IFIFO")}, ALLOW, "a named pipe (mkfifo)"},                   \
         {{COND(a, S_IFMT, S_IFSOCK, "S_IFSOCK")}, ALLOW, "a socket node"}
-/* clang-format on */
 #define MKNOD_OTHERWISE "device nodes: /dev is airlock's (and the kernel wants CAP_MKNOD)"
 
 static const SeccompArgRow mknod_rows[] = {MKNOD_ROWS(1)};
@@ -583,3 +584,4 @@ const SeccompProfile seccomp_profile_default = {
         .n_filters = ELEMENTSOF(default_filters),
         .summary = "interpreters, shells, compilers and what they build; loopback networking",
 };
+/* clang-format on */

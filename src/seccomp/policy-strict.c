@@ -16,6 +16,9 @@
 #include "seccomp-internal.h"
 #include "seccomp-tables.h"
 
+/* The tables are aligned by hand for reading; clang-format would undo it. */
+/* clang-format off */
+
 #define CLONE_NS_FLAGS                                                                             \
         (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
          CLONE_NEWPID | CLONE_NEWNET)
@@ -72,3 +75,4 @@ const SeccompProfile seccomp_profile_strict = {
         .n_filters = ELEMENTSOF(strict_filters),
         .summary = "one process and its threads, AF_UNIX sockets only",
 };
+/* clang-format on */

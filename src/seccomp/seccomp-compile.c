@@ -42,7 +42,7 @@ static int add_rule(scmp_filter_ctx ctx, int nr, int errnum, const struct scmp_a
 static struct scmp_arg_cmp cmp_from_cube(unsigned arg, uint64_t mask, uint64_t value)
 {
         return (struct scmp_arg_cmp){
-                .arg = arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = mask, .datum_b = value};
+            .arg = arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = mask, .datum_b = value};
 }
 
 static bool cond_same(const SeccompArgCond *a, const SeccompArgCond *b)
@@ -133,8 +133,7 @@ static int compile_node(scmp_filter_ctx ctx, int nr, const SeccompArgFilter *f,
         if ((size_t)n > ELEMENTSOF(complement))
                 return -E2BIG;
         for (int k = 0; k < n; k++) {
-                cmps[depth] = cmp_from_cube((unsigned)arg, complement[k].mask,
-                                            complement[k].value);
+                cmps[depth] = cmp_from_cube((unsigned)arg, complement[k].mask, complement[k].value);
                 r = add_rule(ctx, nr, f->otherwise[arg].errnum, cmps, (unsigned)depth + 1);
                 if (r < 0)
                         return r;
@@ -232,9 +231,9 @@ static int compile_builtin(const SeccompPolicy *p, bool log_denials, SeccompProg
                         return -ENOMEM;
                 memcpy(insns, b->filter, b->len * sizeof(*insns));
                 *ret = (SeccompProgram){
-                        .filter = insns,
-                        .len = b->len,
-                        .flags = log_denials ? SECCOMP_FILTER_FLAG_LOG : 0,
+                    .filter = insns,
+                    .len = b->len,
+                    .flags = log_denials ? SECCOMP_FILTER_FLAG_LOG : 0,
                 };
                 return 0;
         }

@@ -21,9 +21,9 @@
 #define SECCOMP_ARG_MAX_CONDS 3
 
 typedef struct SeccompArgCond {
-        uint8_t arg;    /* 0..5 */
-        uint64_t mask;  /* 0 marks an unused slot */
-        uint64_t value; /* value & ~mask == 0 */
+        uint8_t arg;       /* 0..5 */
+        uint64_t mask;     /* 0 marks an unused slot */
+        uint64_t value;    /* value & ~mask == 0 */
         const char *label; /* "AF_INET", for `policy show` */
 } SeccompArgCond;
 

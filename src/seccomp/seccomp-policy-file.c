@@ -113,8 +113,8 @@ static int parser_include(Parser *ps, char **words, size_t n)
                                    words[1]);
         r = seccomp_policy_apply_profile(ps->policy, profile);
         if (r < 0)
-                return airlock_error_set(ps->err, AIRLOCK_ERR_SETUP, r, STEP,
-                                         "%s:%u: include %s", ps->path, ps->line, profile->name);
+                return airlock_error_set(ps->err, AIRLOCK_ERR_SETUP, r, STEP, "%s:%u: include %s",
+                                         ps->path, ps->line, profile->name);
         ps->included = profile;
         return 0;
 }
@@ -138,8 +138,7 @@ static int parser_rule(Parser *ps, char **words, size_t n, const char *reason)
                         return parser_fail(ps, "bad errno '%.64s' (a name like EPERM, or 1..4095)",
                                            words[2]);
         } else
-                return parser_fail(ps,
-                                   "unknown keyword '%.64s' (expected allow, deny or include)",
+                return parser_fail(ps, "unknown keyword '%.64s' (expected allow, deny or include)",
                                    words[0]);
 
         nr = seccomp_syscall_nr(words[1]);
@@ -174,8 +173,8 @@ static int parser_rule(Parser *ps, char **words, size_t n, const char *reason)
         if (reason && reason[0]) {
                 next.owned_reason = strdup(reason);
                 if (!next.owned_reason)
-                        return airlock_error_set(ps->err, AIRLOCK_ERR_SETUP, ENOMEM, STEP,
-                                                 "%s:%u", ps->path, ps->line);
+                        return airlock_error_set(ps->err, AIRLOCK_ERR_SETUP, ENOMEM, STEP, "%s:%u",
+                                                 ps->path, ps->line);
                 next.reason = next.owned_reason;
         }
         next.line = ps->line;
@@ -232,8 +231,7 @@ int seccomp_policy_parse(const char *path, const char *data, size_t size, Seccom
 
         if (size > SECCOMP_POLICY_FILE_MAX)
                 return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, STEP,
-                                         "%s: larger than %d bytes", path,
-                                         SECCOMP_POLICY_FILE_MAX);
+                                         "%s: larger than %d bytes", path, SECCOMP_POLICY_FILE_MAX);
         r = seccomp_policy_new(path, &policy);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, r, STEP, "%s", path);
@@ -287,12 +285,11 @@ int seccomp_policy_read_file(const char *path, SeccompPolicy **ret, AirlockError
         if (fstat(fd, &st) < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_USAGE, errno, STEP, "%s", path);
         if (!S_ISREG(st.st_mode))
-                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, STEP,
-                                         "%s: not a regular file", path);
+                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, STEP, "%s: not a regular file",
+                                         path);
         if (st.st_size > SECCOMP_POLICY_FILE_MAX)
                 return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, STEP,
-                                         "%s: larger than %d bytes", path,
-                                         SECCOMP_POLICY_FILE_MAX);
+                                         "%s: larger than %d bytes", path, SECCOMP_POLICY_FILE_MAX);
 
         /* one byte more than the cap, to notice a file that grew after fstat */
         buf = malloc(SECCOMP_POLICY_FILE_MAX + 1);
@@ -303,8 +300,7 @@ int seccomp_policy_read_file(const char *path, SeccompPolicy **ret, AirlockError
                 if (n < 0 && errno == EINTR)
                         continue;
                 if (n < 0)
-                        return airlock_error_set(err, AIRLOCK_ERR_USAGE, errno, STEP, "%s",
-                                                 path);
+                        return airlock_error_set(err, AIRLOCK_ERR_USAGE, errno, STEP, "%s", path);
                 if (n == 0)
                         break;
                 size += (size_t)n;

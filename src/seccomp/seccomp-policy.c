@@ -9,8 +9,8 @@
 #include "seccomp-internal.h"
 
 static const SeccompProfile *const builtin_profiles[] = {
-        &seccomp_profile_default,
-        &seccomp_profile_strict,
+    &seccomp_profile_default,
+    &seccomp_profile_strict,
 };
 
 const SeccompProfile *seccomp_profile_find(const char *name)

@@ -24,10 +24,10 @@ typedef struct SeccompPolicy SeccompPolicy;
 
 typedef struct SeccompProgram {
         struct sock_filter *filter;
-        unsigned short len;  /* instructions */
-        unsigned int flags;  /* for seccomp(SECCOMP_SET_MODE_FILTER): SECCOMP_FILTER_FLAG_LOG
-                              * when compiled with log_denials, since that is a property of the
-                              * load, not of the BPF */
+        unsigned short len; /* instructions */
+        unsigned int flags; /* for seccomp(SECCOMP_SET_MODE_FILTER): SECCOMP_FILTER_FLAG_LOG
+                             * when compiled with log_denials, since that is a property of the
+                             * load, not of the BPF */
 } SeccompProgram;
 
 /* "default", "strict" or the path of a policy file. Errors in the file are AIRLOCK_ERR_USAGE

@@ -83,7 +83,7 @@ static long sys_clone3(void)
 {
         struct {
                 unsigned long long flags, pidfd, child_tid, parent_tid, exit_signal, stack,
-                        stack_size, tls;
+                    stack_size, tls;
         } args = {.exit_signal = SIGCHLD};
         long pid = syscall(SYS_clone3, &args, sizeof(args));
 
@@ -150,8 +150,10 @@ static long sys_bpf(void)
 
 static long sys_perf_event_open(void)
 {
-        struct perf_event_attr attr = {.type = PERF_TYPE_SOFTWARE, .size = sizeof(attr),
-                                       .config = PERF_COUNT_SW_CPU_CLOCK, .exclude_kernel = 1};
+        struct perf_event_attr attr = {.type = PERF_TYPE_SOFTWARE,
+                                       .size = sizeof(attr),
+                                       .config = PERF_COUNT_SW_CPU_CLOCK,
+                                       .exclude_kernel = 1};
 
         return syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
 }
@@ -353,53 +355,53 @@ static const struct {
         const char *name;
         long (*fn)(void);
 } attempts[] = {
-        {"int80_getpid", sys_int80_getpid},
-        {"x32_getpid", sys_x32_getpid},
-        {"ptrace_sibling", sys_ptrace_sibling},
-        {"ptrace_init", sys_ptrace_init},
-        {"process_vm_readv", sys_process_vm_readv},
-        {"unshare_user", sys_unshare_user},
-        {"unshare_mount", sys_unshare_mount},
-        {"clone_newuser", sys_clone_newuser},
-        {"clone3", sys_clone3},
-        {"setns", sys_setns},
-        {"mount", sys_mount_tmpfs},
-        {"umount", sys_umount},
-        {"pivot_root", sys_pivot_root},
-        {"open_tree", sys_open_tree},
-        {"fsopen", sys_fsopen},
-        {"keyctl", sys_keyctl},
-        {"add_key", sys_add_key},
-        {"bpf", sys_bpf},
-        {"perf_event_open", sys_perf_event_open},
-        {"userfaultfd", sys_userfaultfd},
-        {"io_uring_setup", sys_io_uring_setup},
-        {"kexec_load", sys_kexec_load},
-        {"init_module", sys_init_module},
-        {"finit_module", sys_finit_module},
-        {"delete_module", sys_delete_module},
-        {"reboot", sys_reboot},
-        {"swapon", sys_swapon},
-        {"acct", sys_acct},
-        {"settimeofday", sys_settimeofday},
-        {"clock_settime", sys_clock_settime},
-        {"syslog", sys_syslog},
-        {"iopl", sys_iopl},
-        {"ioperm", sys_ioperm},
-        {"open_by_handle_at", sys_open_by_handle_at},
-        {"name_to_handle_at", sys_name_to_handle_at},
-        {"personality", sys_personality},
-        {"mknod_disk", sys_mknod_disk},
-        {"mknod_fifo", sys_mknod_fifo},
-        {"socket_packet", sys_socket_packet},
-        {"socket_raw", sys_socket_raw},
-        {"socket_vsock", sys_socket_vsock},
-        {"socket_netlink_audit", sys_socket_netlink_audit},
-        {"socket_inet", sys_socket_inet},
-        {"chroot", sys_chroot},
-        {"tiocsti", sys_tiocsti},
-        {"core_pattern", sys_core_pattern},
-        {"sysrq", sys_sysrq},
+    {"int80_getpid", sys_int80_getpid},
+    {"x32_getpid", sys_x32_getpid},
+    {"ptrace_sibling", sys_ptrace_sibling},
+    {"ptrace_init", sys_ptrace_init},
+    {"process_vm_readv", sys_process_vm_readv},
+    {"unshare_user", sys_unshare_user},
+    {"unshare_mount", sys_unshare_mount},
+    {"clone_newuser", sys_clone_newuser},
+    {"clone3", sys_clone3},
+    {"setns", sys_setns},
+    {"mount", sys_mount_tmpfs},
+    {"umount", sys_umount},
+    {"pivot_root", sys_pivot_root},
+    {"open_tree", sys_open_tree},
+    {"fsopen", sys_fsopen},
+    {"keyctl", sys_keyctl},
+    {"add_key", sys_add_key},
+    {"bpf", sys_bpf},
+    {"perf_event_open", sys_perf_event_open},
+    {"userfaultfd", sys_userfaultfd},
+    {"io_uring_setup", sys_io_uring_setup},
+    {"kexec_load", sys_kexec_load},
+    {"init_module", sys_init_module},
+    {"finit_module", sys_finit_module},
+    {"delete_module", sys_delete_module},
+    {"reboot", sys_reboot},
+    {"swapon", sys_swapon},
+    {"acct", sys_acct},
+    {"settimeofday", sys_settimeofday},
+    {"clock_settime", sys_clock_settime},
+    {"syslog", sys_syslog},
+    {"iopl", sys_iopl},
+    {"ioperm", sys_ioperm},
+    {"open_by_handle_at", sys_open_by_handle_at},
+    {"name_to_handle_at", sys_name_to_handle_at},
+    {"personality", sys_personality},
+    {"mknod_disk", sys_mknod_disk},
+    {"mknod_fifo", sys_mknod_fifo},
+    {"socket_packet", sys_socket_packet},
+    {"socket_raw", sys_socket_raw},
+    {"socket_vsock", sys_socket_vsock},
+    {"socket_netlink_audit", sys_socket_netlink_audit},
+    {"socket_inet", sys_socket_inet},
+    {"chroot", sys_chroot},
+    {"tiocsti", sys_tiocsti},
+    {"core_pattern", sys_core_pattern},
+    {"sysrq", sys_sysrq},
 };
 
 int main(int argc, char **argv)

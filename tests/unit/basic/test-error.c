@@ -9,9 +9,9 @@ Test(error, first_error_wins_and_formats)
         AirlockError err = {0};
         char buf[512];
 
-        cr_assert_eq(airlock_error_set(&err, AIRLOCK_ERR_SETUP, EACCES, "mount /usr read-only",
-                                       NULL),
-                     -EACCES);
+        cr_assert_eq(
+            airlock_error_set(&err, AIRLOCK_ERR_SETUP, EACCES, "mount /usr read-only", NULL),
+            -EACCES);
         airlock_error_set(&err, AIRLOCK_ERR_INTERNAL, ENOENT, "later", "echo");
         airlock_error_format(&err, buf, sizeof(buf));
         cr_assert_str_eq(buf, "mount /usr read-only: Permission denied");

@@ -30,8 +30,20 @@ Test(parse_size, units)
 Test(parse_size, rejects)
 {
         uint64_t v = 42;
-        const char *bad[] = {"", "-5", "+5", "5X", "M", "1.5", "1..5K", "5K5", " 5", "5 ",
-                             "0x10", "1.K", "18446744073709551616", "99999999999T"};
+        const char *bad[] = {"",
+                             "-5",
+                             "+5",
+                             "5X",
+                             "M",
+                             "1.5",
+                             "1..5K",
+                             "5K5",
+                             " 5",
+                             "5 ",
+                             "0x10",
+                             "1.K",
+                             "18446744073709551616",
+                             "99999999999T"};
 
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 cr_assert_lt(parse_size(bad[i], &v), 0, "accepted '%s'", bad[i]);

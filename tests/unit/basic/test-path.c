@@ -23,8 +23,8 @@ Test(path, normalize)
 
 Test(path, refuses_escapes)
 {
-        const char *bad[] = {"", "..", "../x", "a/../../x", "a/..", "/etc/passwd", "/workx/a",
-                             "/", ".", "./", "/work", "/work/"};
+        const char *bad[] = {"",         "..", "../x", "a/../../x", "a/..",  "/etc/passwd",
+                             "/workx/a", "/",  ".",    "./",        "/work", "/work/"};
         char *out = (char *)"untouched";
 
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

@@ -10,9 +10,9 @@
 /* "join cgroup": on cgroup v1 pid 1 moves itself into the run's cgroup (cheap for a thread
  * moving itself); the cgroup namespace must be rooted there, so it comes right after. */
 static const char *const want_init[] = {
-    "wait for parent", "join cgroup",  "cgroup namespace", "open host paths", "setup identity",
-    "make / private",  "build rootfs", "pivot_root",       "hostname",        "loopback",
-    "gateway sockets", "wait for inputs",
+    "wait for parent", "join cgroup",    "cgroup namespace", "open host paths",
+    "setup identity",  "make / private", "build rootfs",     "pivot_root",
+    "hostname",        "loopback",       "gateway sockets",  "wait for inputs",
 };
 
 static const char *const want_worker[] = {

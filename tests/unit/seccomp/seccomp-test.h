@@ -11,7 +11,7 @@
 #include "seccomp/seccomp-internal.h"
 
 #define RET_ALLOW       SECCOMP_RET_ALLOW
-#define RET_ERRNO(e)    (SECCOMP_RET_ERRNO | ((uint32_t)(e) & SECCOMP_RET_DATA))
+#define RET_ERRNO(e)    (SECCOMP_RET_ERRNO | ((uint32_t)(e)&SECCOMP_RET_DATA))
 #define RET_KILL        SECCOMP_RET_KILL_PROCESS
 #define X32_SYSCALL_BIT 0x40000000
 
@@ -20,8 +20,7 @@ static inline SeccompPolicy *load_profile(const char *name)
         AirlockError err = {};
         SeccompPolicy *p = NULL;
 
-        cr_assert_eq(seccomp_policy_load_profile(name, &p, &err), 0, "%s: %s", name,
-                     err.message);
+        cr_assert_eq(seccomp_policy_load_profile(name, &p, &err), 0, "%s: %s", name, err.message);
         return p;
 }
 
@@ -30,8 +29,7 @@ static inline void compile_profile(const char *name, SeccompProgram *prog)
         AirlockError err = {};
         SeccompPolicy *p = load_profile(name);
 
-        cr_assert_eq(seccomp_policy_compile(p, false, prog, &err), 0, "%s: %s", name,
-                     err.message);
+        cr_assert_eq(seccomp_policy_compile(p, false, prog, &err), 0, "%s: %s", name, err.message);
         seccomp_policy_free(p);
 }
 
@@ -64,7 +62,7 @@ static inline uint32_t eval_args(const SeccompProgram *prog, int nr, const uint6
  * with an older library they do not resolve, and take the default action (ENOSYS). */
 static inline bool newer_than_libseccomp(const char *name)
 {
-        static const char *const newer[] = {"cachestat",  "fchmodat2", "map_shadow_stack",
+        static const char *const newer[] = {"cachestat",  "fchmodat2",  "map_shadow_stack",
                                             "futex_wake", "futex_wait", "futex_requeue"};
 
         if (seccomp_syscall_nr(name) >= 0)

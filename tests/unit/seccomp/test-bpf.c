@@ -57,8 +57,8 @@ Test(bpf, deny_table_answers_its_errno)
                         continue;
                 ret = eval(&prog, nr_of(row->name), 0);
 
-                cr_expect_eq(ret, RET_ERRNO(row->errnum), "%s: %#x, want errno %d", row->name,
-                             ret, row->errnum);
+                cr_expect_eq(ret, RET_ERRNO(row->errnum), "%s: %#x, want errno %d", row->name, ret,
+                             row->errnum);
         }
 }
 
@@ -79,26 +79,66 @@ Test(bpf, allow_table_allows)
 Test(bpf, named_denials)
 {
         static const char *const names[] = {
-                "ptrace",        "process_vm_readv", "process_vm_writev", "mount",
-                "umount2",       "pivot_root",       "move_mount",        "open_tree",
-                "fsopen",        "fsmount",          "fspick",            "mount_setattr",
-                "unshare",       "setns",            "keyctl",            "add_key",
-                "request_key",   "bpf",              "perf_event_open",   "userfaultfd",
-                "io_uring_setup", "io_uring_enter",  "io_uring_register", "kexec_load",
-                "kexec_file_load", "init_module",    "finit_module",      "delete_module",
-                "reboot",        "swapon",           "swapoff",           "acct",
-                "quotactl",      "quotactl_fd",      "settimeofday",      "clock_settime",
-                "clock_adjtime", "adjtimex",         "syslog",            "ioperm",
-                "iopl",          "open_by_handle_at", "name_to_handle_at", "chroot",
-                "vhangup",       "pidfd_getfd",      "kcmp",              "uselib",
-                "ustat",         "sysfs",            "fanotify_init",     "process_madvise",
-                "io_setup",      "modify_ldt",
+            "ptrace",
+            "process_vm_readv",
+            "process_vm_writev",
+            "mount",
+            "umount2",
+            "pivot_root",
+            "move_mount",
+            "open_tree",
+            "fsopen",
+            "fsmount",
+            "fspick",
+            "mount_setattr",
+            "unshare",
+            "setns",
+            "keyctl",
+            "add_key",
+            "request_key",
+            "bpf",
+            "perf_event_open",
+            "userfaultfd",
+            "io_uring_setup",
+            "io_uring_enter",
+            "io_uring_register",
+            "kexec_load",
+            "kexec_file_load",
+            "init_module",
+            "finit_module",
+            "delete_module",
+            "reboot",
+            "swapon",
+            "swapoff",
+            "acct",
+            "quotactl",
+            "quotactl_fd",
+            "settimeofday",
+            "clock_settime",
+            "clock_adjtime",
+            "adjtimex",
+            "syslog",
+            "ioperm",
+            "iopl",
+            "open_by_handle_at",
+            "name_to_handle_at",
+            "chroot",
+            "vhangup",
+            "pidfd_getfd",
+            "kcmp",
+            "uselib",
+            "ustat",
+            "sysfs",
+            "fanotify_init",
+            "process_madvise",
+            "io_setup",
+            "modify_ldt",
         };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++) {
                 uint32_t ret = eval(&prog, nr_of(names[i]), 0);
-                cr_expect_eq(ret & SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ERRNO, "%s: %#x",
-                             names[i], ret);
+                cr_expect_eq(ret & SECCOMP_RET_ACTION_FULL, SECCOMP_RET_ERRNO, "%s: %#x", names[i],
+                             ret);
         }
         cr_assert_eq(eval(&prog, nr_of("ptrace"), 0), RET_ERRNO(EPERM));
         cr_assert_eq(eval(&prog, nr_of("create_module"), 0), RET_ERRNO(ENOSYS));
@@ -130,8 +170,8 @@ Test(bpf, clone_flags)
                                 CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |
                                 CLONE_CHILD_CLEARTID;
         const uint64_t fork_flags = CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID | SIGCHLD;
-        static const uint64_t ns[] = {CLONE_NEWNS,  CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
-                                      CLONE_NEWUSER, CLONE_NEWPID,   CLONE_NEWNET};
+        static const uint64_t ns[] = {CLONE_NEWNS,   CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+                                      CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET};
 
         cr_assert_eq(eval(&prog, nr, thread), RET_ALLOW);
         cr_assert_eq(eval(&prog, nr, fork_flags), RET_ALLOW);
@@ -157,9 +197,9 @@ Test(bpf, clone3_falls_back)
 Test(bpf, socket_families)
 {
         const int nr = nr_of("socket");
-        static const int denied[] = {AF_PACKET, AF_VSOCK,    AF_ALG, AF_KEY, AF_BLUETOOTH,
-                                     AF_RDS,    AF_TIPC,     AF_CAN, AF_XDP, AF_UNSPEC,
-                                     AF_APPLETALK, AF_X25, AF_PPPOX, AF_MAX, 255};
+        static const int denied[] = {AF_PACKET,    AF_VSOCK, AF_ALG,   AF_KEY, AF_BLUETOOTH,
+                                     AF_RDS,       AF_TIPC,  AF_CAN,   AF_XDP, AF_UNSPEC,
+                                     AF_APPLETALK, AF_X25,   AF_PPPOX, AF_MAX, 255};
 
         cr_assert_eq(eval(&prog, nr, AF_UNIX, SOCK_STREAM, 0), RET_ALLOW);
         cr_assert_eq(eval(&prog, nr, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), RET_ALLOW);
@@ -198,9 +238,9 @@ Test(bpf, socket_families)
         cr_assert_eq(eval(&prog, nr, 0x500000000ULL | AF_INET, SOCK_RAW, 0), RET_ERRNO(EPERM));
         cr_assert_eq(eval(&prog, nr, 0x500000000ULL | AF_PACKET, SOCK_RAW, 0),
                      RET_ERRNO(EAFNOSUPPORT));
-        cr_assert_eq(eval(&prog, nr, 0x500000000ULL | AF_INET, 0x700000000ULL | SOCK_STREAM,
-                          0x900000000ULL),
-                     RET_ALLOW);
+        cr_assert_eq(
+            eval(&prog, nr, 0x500000000ULL | AF_INET, 0x700000000ULL | SOCK_STREAM, 0x900000000ULL),
+            RET_ALLOW);
 }
 
 Test(bpf, socketpair_is_unix_only)
@@ -215,10 +255,10 @@ Test(bpf, socketpair_is_unix_only)
 Test(bpf, ioctl_requests)
 {
         const int nr = nr_of("ioctl");
-        static const uint64_t allowed[] = {TCGETS,    TCSETS,    TIOCGWINSZ, TIOCSWINSZ, FIONREAD,
-                                           FIONBIO,   FIOCLEX,   TIOCGPGRP,  TIOCSCTTY,  0,
-                                           0x5413,    0x541b,    0x5422,     0x5424,     0x80086601,
-                                           0xc0045401, 0xffffffff};
+        static const uint64_t allowed[] = {
+            TCGETS,  TCSETS,    TIOCGWINSZ, TIOCSWINSZ, FIONREAD,  FIONBIO,
+            FIOCLEX, TIOCGPGRP, TIOCSCTTY,  0,          0x5413,    0x541b,
+            0x5422,  0x5424,    0x80086601, 0xc0045401, 0xffffffff};
 
         cr_assert_eq(eval(&prog, nr, 0, TIOCSTI, 0), RET_ERRNO(EPERM));
         cr_assert_eq(eval(&prog, nr, 0, TIOCLINUX, 0), RET_ERRNO(EPERM));
@@ -230,8 +270,8 @@ Test(bpf, ioctl_requests)
         for (size_t i = 0; i < ELEMENTSOF(allowed); i++) {
                 cr_assert_eq(eval(&prog, nr, 1, allowed[i], 0), RET_ALLOW, "%#lx",
                              (unsigned long)allowed[i]);
-                cr_assert_eq(eval(&prog, nr, 1, allowed[i] | 0xdead000000000000ULL, 0),
-                             RET_ALLOW, "%#lx with high bits", (unsigned long)allowed[i]);
+                cr_assert_eq(eval(&prog, nr, 1, allowed[i] | 0xdead000000000000ULL, 0), RET_ALLOW,
+                             "%#lx with high bits", (unsigned long)allowed[i]);
         }
 }
 

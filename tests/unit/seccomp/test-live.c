@@ -120,8 +120,8 @@ static void check_default(const char *tmp)
         pid = (pid_t)EXPECT_OK(fork());
         if (pid == 0)
                 _exit(7);
-        if (pid > 0 && (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-                        WEXITSTATUS(status) != 7))
+        if (pid > 0 &&
+            (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 7))
                 fail("fork: child did not exit 7");
 }
 

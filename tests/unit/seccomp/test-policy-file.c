@@ -26,8 +26,7 @@ static void parse_fails_n(const char *text, size_t len, const char *message)
         AirlockError err = {};
         SeccompPolicy *p = NULL;
 
-        cr_assert_eq(seccomp_policy_parse("p.txt", text, len, &p, &err), -EINVAL, "%s",
-                     message);
+        cr_assert_eq(seccomp_policy_parse("p.txt", text, len, &p, &err), -EINVAL, "%s", message);
         cr_assert_null(p);
         cr_assert_eq(err.kind, AIRLOCK_ERR_USAGE);
         cr_assert_str_eq(err.message, message);

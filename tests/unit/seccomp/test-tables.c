@@ -10,10 +10,9 @@
 #include "seccomp/seccomp-tables.h"
 
 static const SeccompArgFilter *const all_filters[] = {
-        &seccomp_filter_clone,        &seccomp_filter_socket,      &seccomp_filter_socketpair,
-        &seccomp_filter_ioctl,        &seccomp_filter_personality, &seccomp_filter_mknod,
-        &seccomp_filter_mknodat,      &seccomp_filter_strict_clone,
-        &seccomp_filter_strict_socket,
+    &seccomp_filter_clone,   &seccomp_filter_socket,       &seccomp_filter_socketpair,
+    &seccomp_filter_ioctl,   &seccomp_filter_personality,  &seccomp_filter_mknod,
+    &seccomp_filter_mknodat, &seccomp_filter_strict_clone, &seccomp_filter_strict_socket,
 };
 
 Test(tables, every_name_resolves_on_x86_64)
@@ -36,16 +35,15 @@ Test(tables, no_syscall_in_two_default_tables)
         const char *seen[SECCOMP_POLICY_NR_MAX] = {};
 
         for (size_t i = 0; i < seccomp_default_n_allow + seccomp_default_n_deny +
-                                       seccomp_profile_default.n_filters;
+                                   seccomp_profile_default.n_filters;
              i++) {
                 const char *name =
-                        i < seccomp_default_n_allow ? seccomp_default_allow[i].name
-                        : i < seccomp_default_n_allow + seccomp_default_n_deny
-                                ? seccomp_default_deny[i - seccomp_default_n_allow].name
-                                : seccomp_profile_default
-                                          .filters[i - seccomp_default_n_allow -
-                                                   seccomp_default_n_deny]
-                                          ->syscall;
+                    i < seccomp_default_n_allow ? seccomp_default_allow[i].name
+                    : i < seccomp_default_n_allow + seccomp_default_n_deny
+                        ? seccomp_default_deny[i - seccomp_default_n_allow].name
+                        : seccomp_profile_default
+                              .filters[i - seccomp_default_n_allow - seccomp_default_n_deny]
+                              ->syscall;
                 int nr = seccomp_syscall_nr(name);
 
                 if (newer_than_libseccomp(name))
@@ -71,8 +69,8 @@ Test(tables, every_known_syscall_is_classified)
                         cr_expect_neq(p->rules[nr].kind, SECCOMP_RULE_UNSET,
                                       "%s (%d) is in no table", name, nr);
                 else if (p->rules[nr].kind == SECCOMP_RULE_UNSET)
-                        cr_log_warn("%s (%d) is newer than the tables: EPERM until reviewed",
-                                    name, nr);
+                        cr_log_warn("%s (%d) is newer than the tables: EPERM until reviewed", name,
+                                    nr);
                 free(name);
         }
         seccomp_policy_free(p);
@@ -99,8 +97,7 @@ Test(tables, every_row_says_why)
                              d++) {
                                 unsigned arg = f->rows[r].conds[d].arg;
                                 cr_expect_not_null(f->rows[r].conds[d].label);
-                                cr_expect_not_null(f->arg_names[arg], "%s arg %u", f->syscall,
-                                                   arg);
+                                cr_expect_not_null(f->arg_names[arg], "%s arg %u", f->syscall, arg);
                                 cr_expect_not_null(f->otherwise[arg].reason,
                                                    "%s: no 'otherwise' for arg %u", f->syscall,
                                                    arg);
@@ -124,32 +121,32 @@ Test(tables, profiles)
 /* A malformed filter fails to compile, with the syscall named, instead of producing a program
  * whose answers depend on libseccomp's rule order. */
 static const SeccompArgRow overlapping_rows[] = {
-        {{{.arg = 0, .mask = 0xff, .value = 1, .label = "1"}}, 0, "one"},
-        {{{.arg = 0, .mask = 0x0f, .value = 1, .label = "x1"}}, EPERM, "overlaps one"},
+    {{{.arg = 0, .mask = 0xff, .value = 1, .label = "1"}}, 0, "one"},
+    {{{.arg = 0, .mask = 0x0f, .value = 1, .label = "x1"}}, EPERM, "overlaps one"},
 };
 static const SeccompArgFilter overlapping = {
-        .syscall = "personality",
-        .arg_names = {"persona"},
-        .rows = overlapping_rows,
-        .n_rows = ELEMENTSOF(overlapping_rows),
-        .otherwise = {{EPERM, "no"}},
-        .reason = "broken",
+    .syscall = "personality",
+    .arg_names = {"persona"},
+    .rows = overlapping_rows,
+    .n_rows = ELEMENTSOF(overlapping_rows),
+    .otherwise = {{EPERM, "no"}},
+    .reason = "broken",
 };
 
 static const SeccompArgRow prefix_rows[] = {
-        {{{.arg = 0, .mask = 0xff, .value = 1, .label = "1"}}, 0, "leaf"},
-        {{{.arg = 0, .mask = 0xff, .value = 1, .label = "1"},
-          {.arg = 1, .mask = 0xff, .value = 2, .label = "2"}},
-         EPERM,
-         "extends the leaf"},
+    {{{.arg = 0, .mask = 0xff, .value = 1, .label = "1"}}, 0, "leaf"},
+    {{{.arg = 0, .mask = 0xff, .value = 1, .label = "1"},
+      {.arg = 1, .mask = 0xff, .value = 2, .label = "2"}},
+     EPERM,
+     "extends the leaf"},
 };
 static const SeccompArgFilter prefix = {
-        .syscall = "personality",
-        .arg_names = {"a", "b"},
-        .rows = prefix_rows,
-        .n_rows = ELEMENTSOF(prefix_rows),
-        .otherwise = {{EPERM, "no"}, {EPERM, "no"}},
-        .reason = "broken",
+    .syscall = "personality",
+    .arg_names = {"a", "b"},
+    .rows = prefix_rows,
+    .n_rows = ELEMENTSOF(prefix_rows),
+    .otherwise = {{EPERM, "no"}, {EPERM, "no"}},
+    .reason = "broken",
 };
 
 static void expect_compile_failure(const SeccompArgFilter *f)

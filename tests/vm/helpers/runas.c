@@ -16,7 +16,8 @@ int main(int argc, char **argv)
         }
         uid = (uid_t)atol(argv[1]);
         gid = (gid_t)atol(argv[2]);
-        if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0) {
+        if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+            setresuid(uid, uid, uid) < 0) {
                 perror("runas");
                 return 1;
         }
