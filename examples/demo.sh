@@ -17,13 +17,20 @@ echo "chart collected: $out/chart.png ($(wc -c < "$out/chart.png") bytes)"
 echo
 echo "== 2. a hostile script =="
 set +e
-"$airlock" run --memory 128M --time 10s --copy "$here/hostile.py" \
+"$airlock" run --memory 128M --time 10s --copy "$here/hostile.py" --prescreen warn \
         --result "$out/hostile-result.json" -- python3 hostile.py
 code=$?
 set -e
 status=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["status"])' \
         "$out/hostile-result.json")
 echo "hostile script: status $status, airlock exit code $code"
+/usr/bin/python3 - "$out/hostile-result.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+found = [f for file in r["prescreen"]["files"] for f in file["findings"]]
+print(f"pre-screen (warn): {len(found)} findings, e.g.",
+      ", ".join(sorted({f["rule"] for f in found})[:5]))
+PY
 test "$status" = memory_limit
 echo
 echo "results: $out/chart-result.json, $out/hostile-result.json"
