@@ -137,7 +137,8 @@ def test_landlock_refuses_what_an_extra_writable_bind_would_allow(run_json, tmp_
 def test_python_numpy_pandas_matplotlib_under_the_filter(run_json, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    r = run_json("--collect", "*.png", "--out-dir", str(out), "--", "python3", "-c",
+    # The wall clock is generous: the import alone takes seconds on a loaded CI machine.
+    r = run_json("--collect", "*.png", "--out-dir", str(out), "--time", "30s", "--", "python3", "-c",
                  "import numpy, pandas, matplotlib.pyplot as plt\n"
                  "df = pandas.DataFrame({'x': numpy.arange(10), 'y': numpy.arange(10) ** 2})\n"
                  "df.plot(x='x', y='y'); plt.savefig('p.png')")

@@ -462,7 +462,7 @@ def test_prescreen_block_threshold_and_benign_code(tmp_path, run_json):
     script.write_text("import subprocess\nsubprocess.run(['echo', 'hi'])\n")
     r = run_json("--prescreen", "block=critical", "--copy", str(script), "--", "python3", "s.py")
     assert r["status"] == "ok", r  # high is below the threshold
-    r = run_json("--prescreen", "block", "--copy", str(hc.REPO / "examples/chart.py"),
+    r = run_json("--prescreen", "block", "--time", "30s", "--copy", str(hc.REPO / "examples/chart.py"),
                  "--copy", str(hc.REPO / "examples/sales.csv"), "--", "python3", "chart.py")
     assert r["status"] == "ok", r
 
