@@ -136,7 +136,8 @@ void run_options_usage(FILE *f)
               "\n"
               "SIZE takes K, M, G (powers of 1024); DURATION takes ms, s, m, h (default s).\n"
               "Exit: the program's own code; 128+N if killed by signal N; 111 setup failed,\n"
-              "112 bad arguments, 114 timeout, 115 cpu, 116 memory, 117 pids, 118 output limit.\n",
+              "112 bad arguments, 114 timeout, 115 cpu, 116 memory, 117 pids, 118 output limit,\n"
+              "119 refused by --prescreen block.\n",
               f);
 }
 
