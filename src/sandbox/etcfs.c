@@ -9,6 +9,7 @@
 
 #include "basic/macros.h"
 #include "config/limits.h"
+#include "fs-util.h"
 #include "mount-util.h"
 
 #define STR_(x) #x
@@ -94,8 +95,6 @@ static int write_file(int dirfd, const char *name, const char *content)
 static int copy_file(const char *src, const char *dst)
 {
         _cleanup_close_ int in = -EBADF, out = -EBADF;
-        char buf[65536];
-        ssize_t n;
 
         in = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (in < 0)
@@ -103,10 +102,7 @@ static int copy_file(const char *src, const char *dst)
         out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (out < 0)
                 return negative_errno();
-        while ((n = read(in, buf, sizeof(buf))) > 0)
-                if (write(out, buf, (size_t)n) != n)
-                        return -EIO;
-        return n < 0 ? negative_errno() : 0;
+        return fs_copy_data(in, out, UINT64_MAX, NULL);
 }
 
 /* Mirrors one host entry: a symlink is recreated as the same symlink, a file is copied, a
