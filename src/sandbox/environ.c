@@ -1,10 +1,12 @@
 #include "environ.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "basic/macros.h"
 #include "config/limits.h"
 #include "net/gateway.h"
+#include "net/node-proxy.h"
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
@@ -50,9 +52,29 @@ static const char *const proxy_env[] = {
     "https_proxy=" PROXY_URL, "ALL_PROXY=" PROXY_URL,   "all_proxy=" PROXY_URL,
 };
 
+/* Node ignores the proxy variables: with --allow-net every node process preloads our shim
+ * from the sandbox's /etc (etcfs.c). A NODE_OPTIONS given with --env is kept, after ours, so
+ * that the shim is in place before the program's own preloads run. Only with --allow-net:
+ * node refuses to start when a --require'd file is missing. */
+static int add_node_options(char **envp, size_t *n)
+{
+        ssize_t at = find_name(envp, *n, "NODE_OPTIONS=");
+        const char *theirs = at >= 0 ? envp[at] + strlen("NODE_OPTIONS=") : "";
+        char *kv;
+
+        if (asprintf(&kv, "NODE_OPTIONS=" NODE_PROXY_OPTION "%s%s", *theirs ? " " : "", theirs) < 0)
+                return -ENOMEM;
+        if (at >= 0) {
+                free(envp[at]);
+                envp[at] = kv;
+        } else
+                envp[(*n)++] = kv;
+        return 0;
+}
+
 int environ_build(const AirlockConfig *c, char ***ret)
 {
-        size_t cap = ELEMENTSOF(base_env) + ELEMENTSOF(proxy_env) + c->n_env + 1, n = 0;
+        size_t cap = ELEMENTSOF(base_env) + ELEMENTSOF(proxy_env) + c->n_env + 2, n = 0;
         char **envp = calloc(cap, sizeof(char *));
 
         if (!envp)
@@ -79,6 +101,8 @@ int environ_build(const AirlockConfig *c, char ***ret)
                 } else
                         envp[n++] = copy;
         }
+        if (c->n_allow_net > 0 && add_node_options(envp, &n) < 0)
+                goto oom;
         *ret = envp;
         return 0;
 oom:

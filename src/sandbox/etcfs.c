@@ -11,6 +11,7 @@
 #include "config/limits.h"
 #include "fs-util.h"
 #include "mount-util.h"
+#include "net/node-proxy.h"
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
@@ -90,6 +91,20 @@ static int write_file(int dirfd, const char *name, const char *content)
         return 0;
 }
 
+/* With --allow-net, the Node preload shim that NODE_OPTIONS names (environ.c): Node ignores the
+ * proxy variables, and the gateway is the only way out. */
+static int write_node_proxy(int etc_fd)
+{
+        _cleanup_close_ int dir_fd = -EBADF;
+
+        if (mkdirat(etc_fd, NODE_PROXY_DIR, 0755) < 0)
+                return negative_errno();
+        dir_fd = openat(etc_fd, NODE_PROXY_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dir_fd < 0)
+                return negative_errno();
+        return write_file(dir_fd, NODE_PROXY_NAME, node_proxy_js);
+}
+
 /* Regular files are copied rather than bound: a copy costs a few cheap syscalls, a bind takes
  * the mount lock twice; the root is remounted read-only afterwards either way. */
 static int copy_file(const char *src, const char *dst)
@@ -155,6 +170,8 @@ int etcfs_build(const char *sysroot, MountBindFlags bind_flags, bool network)
         r = write_file(etc_fd, "nsswitch.conf", resolver_files[network].nsswitch);
         if (r >= 0)
                 r = write_file(etc_fd, "resolv.conf", resolver_files[network].resolv);
+        if (r >= 0 && network)
+                r = write_node_proxy(etc_fd);
         if (r < 0)
                 return r;
         snprintf(host_etc, sizeof(host_etc), "%s/etc", strcmp(sysroot, "/") ? sysroot : "");

@@ -139,3 +139,47 @@ Test(environ, strv_copy_is_deep)
         environ_free(empty);
         environ_free(NULL);
 }
+
+/* --allow-net: the proxy variables, and NODE_OPTIONS preloading the Node shim (node ignores the
+ * proxy variables); no network, no NODE_OPTIONS at all (node fails on a missing preload). */
+Test(environ, allow_net_adds_proxy_and_node_shim)
+{
+        AirlockConfig c;
+        AirlockError err = {0};
+        char **envp = NULL;
+
+        airlock_config_init(&c);
+        cr_assert_eq(airlock_config_add_allow_net(&c, "example.org", &err), 0);
+        cr_assert_eq(environ_build(&c, &envp), 0);
+        cr_assert_str_eq(lookup(envp, "HTTPS_PROXY"), "http://127.0.0.1:3128");
+        cr_assert_str_eq(lookup(envp, "NODE_OPTIONS"), "--require /etc/airlock/node-proxy.js");
+        cr_assert_eq(count(envp), ELEMENTSOF(base) + 7);
+        environ_free(envp);
+        airlock_config_done(&c);
+}
+
+Test(environ, node_options_of_the_caller_kept_after_ours)
+{
+        AirlockConfig c;
+        AirlockError err = {0};
+        char **envp = NULL;
+
+        airlock_config_init(&c);
+        cr_assert_eq(airlock_config_add_env(&c, "NODE_OPTIONS=--max-old-space-size=64", &err), 0);
+        cr_assert_eq(environ_build(&c, &envp), 0);
+        cr_assert_str_eq(lookup(envp, "NODE_OPTIONS"), "--max-old-space-size=64", "no network");
+        environ_free(envp);
+
+        cr_assert_eq(airlock_config_add_allow_net(&c, "example.org", &err), 0);
+        cr_assert_eq(environ_build(&c, &envp), 0);
+        cr_assert_str_eq(lookup(envp, "NODE_OPTIONS"),
+                         "--require /etc/airlock/node-proxy.js --max-old-space-size=64");
+        cr_assert_eq(count(envp), ELEMENTSOF(base) + 7, "one NODE_OPTIONS, not two");
+        environ_free(envp);
+
+        cr_assert_eq(airlock_config_add_env(&c, "NODE_OPTIONS=", &err), 0);
+        cr_assert_eq(environ_build(&c, &envp), 0);
+        cr_assert_str_eq(lookup(envp, "NODE_OPTIONS"), "--require /etc/airlock/node-proxy.js");
+        environ_free(envp);
+        airlock_config_done(&c);
+}
