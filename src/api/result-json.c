@@ -1,4 +1,5 @@
 #include "result-json.h"
+#include "event-json.h"
 #include "scan-output.h"
 
 #include <errno.h>
@@ -117,6 +118,17 @@ static int set_output(json_t *o, const char *name, const CapturedOutput *out)
         return b64 ? set(o, key_b64, b64) : 0;
 }
 
+/* Collected files kept in memory (the server) travel inside the result. */
+static int set_base64(json_t *o, const char *key, const char *data, uint64_t len)
+{
+        _cleanup_free_ char *b64 = NULL;
+        size_t n;
+
+        if (base64_encode(data, (size_t)len, &b64, &n) < 0)
+                return -ENOMEM;
+        return set(o, key, json_stringn(b64, n));
+}
+
 static json_t *files_to_json(const RunResult *r)
 {
         _cleanup_json_ json_t *a = json_array();
@@ -146,6 +158,8 @@ static json_t *files_to_json(const RunResult *r)
                             set(f, "skipped", why) < 0)
                                 return NULL;
                 } else if (set(f, "size", json_u64(cf->size)) < 0)
+                        return NULL;
+                if (cf->data && set_base64(f, "content_base64", cf->data, cf->size) < 0)
                         return NULL;
                 if (json_array_append_new(a, TAKE_PTR(f)) < 0)
                         return NULL;
@@ -278,6 +292,13 @@ json_t *result_to_json(const RunResult *r)
                 return NULL;
 
         if (r->error.kind != AIRLOCK_ERR_NONE && set(o, "error", error_to_json(&r->error)) < 0)
+                return NULL;
+        /* --audit (docs/EVENTS.md): the run's id, which its events carry, and the summary */
+        if (r->run_id[0] && set(o, "run_id", json_field(r->run_id, sizeof(r->run_id))) < 0)
+                return NULL;
+        if (set(o, "audit", audit_summary_to_json(&r->audit)) < 0)
+                return NULL;
+        if (r->audit.violated && set(o, "violation", audit_alert_to_json(&r->audit.violation)) < 0)
                 return NULL;
 
         return TAKE_PTR(o);

@@ -3,7 +3,7 @@
  *
  * {
  *   "status": "ok" | "exit_nonzero" | "signaled" | "timeout" | "cpu_limit" | "memory_limit"
- *             | "pids_limit" | "output_limit" | "setup_error",
+ *             | "pids_limit" | "output_limit" | "setup_error" | "policy_violation" | ...,
  *   "exit_code": int | null,       the program's own code; null unless it exited
  *   "signal": int | null,          the signal that killed it; null unless it was killed
  *   "signal_name": "SIGKILL" | null,
@@ -26,6 +26,14 @@
  *   "error": {"kind": "setup" | "usage" | "internal", "step": string, "message": string,
  *             "errno": int | null, "errno_name": "EACCES" | null,
  *             "text": "step: message: strerror"}       ONLY when there was an error
+ *   "run_id": string,              the id every --events line of the run carries
+ *   "audit": {"level": "off" | "alerts" | "full", "counts": {"exec": int, ...} (events by
+ *             kind, kinds with none left out), "alerts": [{"rule", "severity", "action",
+ *             "evidence", "t_ms"}] (the first 64), "alerts_total": int, "dropped": int (events
+ *             the --events writer lost; never alerts), "error": string ONLY when the
+ *             supervisor failed}                        docs/EVENTS.md
+ *   "violation": {"rule", "severity", "action", "evidence", "t_ms"}
+ *                                  ONLY with status policy_violation: the kill rule that fired
  * }
  *
  * Keys appear in this order. "exit_code" is set when no signal was recorded (signal == 0) and

@@ -177,11 +177,49 @@ static void write_status_line(FILE *f, const RunResult *r)
                         plural(n, "finding", "findings"));
                 return;
         }
+        case RUN_CANCELLED:
+        case RUN_COMPILE_ERROR:
+                write_usage(f, r, true, true);
+                return;
+        case RUN_POLICY_VIOLATION:
+                /* The rule and its evidence follow on the alert lines. */
+                fprintf(f, " (rule %s)", r->audit.violation.rule);
+                write_usage(f, r, true, true);
+                return;
         case RUN_SETUP_ERROR:
         case _RUN_STATUS_MAX:
                 break;
         }
         fputc('\n', f);
+}
+
+/* Alerts of --audit, the violation first among them, then what the writer lost. */
+static void write_audit(FILE *f, const RunResult *r)
+{
+        const AuditSummary *a = &r->audit;
+        size_t listed = 0;
+
+        for (size_t i = 0; i < a->n_alerts && listed < SKIPPED_LINES_MAX; i++, listed++) {
+                const AuditAlert *al = &a->alerts[i];
+
+                fprintf(f, "airlock: %s %s (%s): ",
+                        al->action == AUDIT_ACTION_KILL ? "killed by rule" : "alert", al->rule,
+                        audit_severity_to_string(al->severity));
+                write_escaped_str(f, al->evidence);
+                fputc('\n', f);
+        }
+        if (a->alerts_total > listed)
+                fprintf(f, "airlock: %" PRIu64 " more %s (see the JSON result)\n",
+                        a->alerts_total - listed,
+                        plural(a->alerts_total - listed, "alert", "alerts"));
+        if (a->dropped > 0)
+                fprintf(f, "airlock: %" PRIu64 " audit %s dropped (the event writer fell behind)\n",
+                        a->dropped, plural(a->dropped, "event", "events"));
+        if (a->error[0]) {
+                fputs("airlock: the audit supervisor failed, the run was killed: ", f);
+                write_escaped_str(f, a->error);
+                fputc('\n', f);
+        }
 }
 
 static void write_truncation(FILE *f, const char *name, const CapturedOutput *out)
@@ -238,6 +276,7 @@ void result_write_text(const RunResult *r, FILE *f)
         write_truncation(f, "stdout", &r->out);
         write_truncation(f, "stderr", &r->err);
         write_files(f, r);
+        write_audit(f, r);
         /* A weaker mode is the caller's choice, but never a silent one. (An empty profile name
          * means no sandbox reported its layers: nothing to say.) */
         if (r->seccomp[0] && (strcmp(r->seccomp, "off") == 0 || r->landlock_abi == 0))

@@ -52,3 +52,64 @@ int base64_encode(const void *data, size_t len, char **ret, size_t *ret_len)
         *ret_len = out_len;
         return 0;
 }
+
+/* The value of one alphabet character, or -1. */
+static int decode_char(unsigned char c)
+{
+        if (c >= 'A' && c <= 'Z')
+                return c - 'A';
+        if (c >= 'a' && c <= 'z')
+                return c - 'a' + 26;
+        if (c >= '0' && c <= '9')
+                return c - '0' + 52;
+        if (c == '+')
+                return 62;
+        if (c == '/')
+                return 63;
+        return -1;
+}
+
+static int bad_at(size_t pos, size_t *ret_bad_pos)
+{
+        if (ret_bad_pos)
+                *ret_bad_pos = pos;
+        return -EINVAL;
+}
+
+int base64_decode(const char *s, size_t len, unsigned char **ret, size_t *ret_len,
+                  size_t *ret_bad_pos)
+{
+        unsigned char *buf, *q;
+        size_t pad = 0;
+
+        if (len > 0 && s[len - 1] == '=')
+                pad = len > 1 && s[len - 2] == '=' ? 2 : 1;
+        /* Check everything first so that a bad string costs no allocation; a wrong character
+         * is a better answer than a wrong length. */
+        for (size_t i = 0; i < len - pad; i++)
+                if (decode_char((unsigned char)s[i]) < 0)
+                        return bad_at(i, ret_bad_pos);
+        if (len % 4 != 0)
+                return bad_at(len, ret_bad_pos);
+
+        buf = malloc(len / 4 * 3 + 1);
+        if (!buf)
+                return -ENOMEM;
+        q = buf;
+        for (size_t i = 0; i < len; i += 4) {
+                uint32_t v = 0;
+                size_t n = i + 4 == len ? 4 - pad : 4;
+
+                for (size_t k = 0; k < 4; k++)
+                        v = v << 6 | (k < n ? (uint32_t)decode_char((unsigned char)s[i + k]) : 0);
+                *q++ = (unsigned char)(v >> 16);
+                if (n > 2)
+                        *q++ = (unsigned char)(v >> 8);
+                if (n > 3)
+                        *q++ = (unsigned char)v;
+        }
+        *q = '\0';
+        *ret = buf;
+        *ret_len = (size_t)(q - buf);
+        return 0;
+}

@@ -1,9 +1,11 @@
 /* airlock run: parse, run, report. The sandbox itself lives in src/sandbox. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "api/event-json.h"
 #include "api/result-json.h"
 #include "api/result-text.h"
 #include "commands.h"
@@ -16,6 +18,25 @@ static void stream_output(int stream, const char *data, size_t len, void *userda
 
         fwrite(data, 1, len, f);
         fflush(f);
+}
+
+/* --events: one JSON line per event, flushed at once, so that `tail -f` sees the run live. */
+static void write_event(const AuditEvent *ev, void *userdata)
+{
+        FILE *f = userdata;
+
+        if (audit_event_write_json_line(ev, f) == 0)
+                (void)fflush(f);
+}
+
+static FILE *open_events(const char *path)
+{
+        int fd;
+
+        if (strcmp(path, "-") == 0)
+                return stderr;
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0644);
+        return fd < 0 ? NULL : fdopen(fd, "w");
 }
 
 static void print_error_line(const AirlockError *err)
@@ -47,6 +68,7 @@ int cmd_run(int argc, char **argv)
         RunResult res;
         AirlockError err = {0};
         SandboxHooks hooks = {.on_output = stream_output};
+        FILE *events = NULL;
         int code;
 
         run_options_init(&o);
@@ -72,11 +94,26 @@ int cmd_run(int argc, char **argv)
         /* The program's stdin pipe may close early; that is its business, not a reason for
          * airlock to die. */
         (void)signal(SIGPIPE, SIG_IGN);
-        if (sandbox_run(&o.config, o.json ? NULL : &hooks, &res) < 0) {
+        if (o.events_path) {
+                events = open_events(o.events_path);
+                if (!events) {
+                        fprintf(stderr, "airlock: --events: %s: %m\n", o.events_path);
+                        run_options_done(&o);
+                        return AIRLOCK_EXIT_USAGE;
+                }
+                hooks.on_event = write_event;
+                hooks.userdata = events;
+        }
+        /* --json: the output goes into the result, not to our stdout */
+        if (o.json)
+                hooks.on_output = NULL;
+        if (sandbox_run(&o.config, &hooks, &res) < 0) {
                 fprintf(stderr, "airlock: out of memory\n");
                 run_options_done(&o);
                 return AIRLOCK_EXIT_INTERNAL;
         }
+        if (events && events != stderr && fclose(events) == EOF)
+                fprintf(stderr, "airlock: --events: %s: %m\n", o.events_path);
         code = report(&o, &res);
         run_result_done(&res);
         run_options_done(&o);

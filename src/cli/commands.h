@@ -7,3 +7,4 @@ int cmd_gc(int argc, char **argv);
 int cmd_delegate(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_serve(int argc, char **argv);

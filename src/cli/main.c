@@ -13,6 +13,7 @@ static const struct {
     {"run", cmd_run, "run one command in a fresh sandbox and report what happened"},
     {"check", cmd_check, "show what this host's kernel offers and whether airlock can run"},
     {"policy", cmd_policy, "show or check a seccomp policy"},
+    {"serve", cmd_serve, "run the HTTP/JSON execution service"},
     {"scan", cmd_scan, "look for dangerous patterns in Python or shell code before it runs"},
     {"gc", cmd_gc, "remove cgroups a killed airlock left behind"},
     {"delegate", cmd_delegate, "(root) let an ordinary user run airlock with cgroup limits"},

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit/audit-event.h"
 #include "basic/parse.h"
 #include "config/limits.h"
 #include "run-options.h"
@@ -41,6 +42,9 @@ enum {
         OPT_NET_CONNS,
         OPT_NET_BYTES,
         OPT_PRESCREEN,
+        OPT_AUDIT,
+        OPT_EVENTS,
+        OPT_RULES,
 };
 
 static const struct option options[] = {
@@ -77,6 +81,9 @@ static const struct option options[] = {
     {"net-conns", required_argument, NULL, OPT_NET_CONNS},
     {"net-bytes", required_argument, NULL, OPT_NET_BYTES},
     {"prescreen", required_argument, NULL, OPT_PRESCREEN},
+    {"audit", required_argument, NULL, OPT_AUDIT},
+    {"events", required_argument, NULL, OPT_EVENTS},
+    {"rules", required_argument, NULL, OPT_RULES},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {},
@@ -120,6 +127,12 @@ void run_options_usage(FILE *f)
               "  --prescreen MODE    off, warn or block[=SEVERITY]: scan the --copy sources\n"
               "                      (airlock scan) first; block refuses at or above SEVERITY\n"
               "                      (default high) and nothing runs (exit 119)\n"
+              "audit (docs/EVENTS.md):\n"
+              "  --audit LEVEL       off, alerts (default) or full: watch exec, opens, connects\n"
+              "                      and denied syscalls; alert rules may kill the run (exit 120)\n"
+              "  --events FILE|-     write every event as a JSON line to FILE (- for stderr)\n"
+              "  --rules FILE        alert rules instead of the built-in ones ('include default'\n"
+              "                      in FILE keeps them)\n"
               "hardening:\n"
               "  --seccomp PROFILE   default, strict, a policy file (airlock policy show),\n"
               "                      or off (weaker: no filter at all)\n"
@@ -137,7 +150,7 @@ void run_options_usage(FILE *f)
               "SIZE takes K, M, G (powers of 1024); DURATION takes ms, s, m, h (default s).\n"
               "Exit: the program's own code; 128+N if killed by signal N; 111 setup failed,\n"
               "112 bad arguments, 114 timeout, 115 cpu, 116 memory, 117 pids, 118 output limit,\n"
-              "119 refused by --prescreen block.\n",
+              "119 refused by --prescreen block, 120 killed by an --audit rule.\n",
               f);
 }
 
@@ -151,6 +164,7 @@ void run_options_done(RunOptions *opts)
 {
         airlock_config_done(&opts->config);
         free(opts->result_path);
+        free(opts->events_path);
 }
 
 static int bad_value(AirlockError *err, const char *opt, const char *value, const char *what)
@@ -294,6 +308,18 @@ static int apply_option(int opt, const char *v, RunOptions *o, AirlockError *err
                 return set_string(&c->seccomp_profile, "--seccomp", v, err);
         case OPT_PRESCREEN:
                 return parse_prescreen(v, c, err);
+        case OPT_AUDIT: {
+                AuditLevel level;
+
+                if (audit_level_from_string(v, &level) < 0)
+                        return bad_value(err, "--audit", v, "expected off, alerts or full");
+                c->audit_level = level;
+                return 0;
+        }
+        case OPT_EVENTS:
+                return set_string(&o->events_path, "--events", v, err);
+        case OPT_RULES:
+                return set_string(&c->rules_path, "--rules", v, err);
         case OPT_ALLOW_NET:
                 return airlock_config_add_allow_net(c, v, err);
         case OPT_ALLOW_PRIVATE:

@@ -8,6 +8,7 @@ typedef struct RunOptions {
         AirlockConfig config;
         bool json;
         char *result_path;
+        char *events_path; /* --events: JSON lines, "-" for stderr */
         bool quiet;
         bool help;
 } RunOptions;

@@ -34,6 +34,7 @@ void airlock_config_init(AirlockConfig *c)
             .uid_base = AIRLOCK_DEFAULT_UID_BASE,
             .uid_count = AIRLOCK_DEFAULT_UID_COUNT,
             .prescreen_severity = 3, /* SCAN_SEV_HIGH; config/ knows nothing of scan/ */
+            .audit_level = 1,        /* AUDIT_LEVEL_ALERTS, likewise */
         };
         airlock_limits_default(&c->limits);
 }
@@ -52,6 +53,11 @@ void airlock_config_done(AirlockConfig *c)
                 free(c->copies[i].dest);
         }
         free(c->copies);
+        for (size_t i = 0; i < c->n_inline_files; i++) {
+                free(c->inline_files[i].path);
+                free(c->inline_files[i].data);
+        }
+        free(c->inline_files);
         for (size_t i = 0; i < c->n_binds; i++) {
                 free(c->binds[i].src);
                 free(c->binds[i].dst);
@@ -66,6 +72,7 @@ void airlock_config_done(AirlockConfig *c)
         free(c->stdin_path);
         free(c->cgroup_root);
         free(c->seccomp_profile);
+        free(c->rules_path);
         /* argv points into the caller's argument vector; it is not ours to free. */
         *c = (AirlockConfig){0};
 }
@@ -214,6 +221,34 @@ int airlock_config_add_env(AirlockConfig *c, const char *kv, AirlockError *err)
         return env[c->n_env - 1] ? 0 : -ENOMEM;
 }
 
+int airlock_config_add_inline_file(AirlockConfig *c, const char *path, const void *data,
+                                   size_t len, bool executable, AirlockError *err)
+{
+        _cleanup_free_ char *norm = NULL;
+        _cleanup_free_ unsigned char *copy = NULL;
+        AirlockInlineFile *files;
+
+        if (path_normalize_relative(path, AIRLOCK_SCRATCH_DIR, &norm) < 0 || !*norm ||
+            strcmp(norm, ".") == 0)
+                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "files",
+                                         "'%s': must be relative and stay inside %s", path,
+                                         AIRLOCK_SCRATCH_DIR);
+        copy = malloc(len ? len : 1);
+        if (!copy)
+                return -ENOMEM;
+        if (len)
+                memcpy(copy, data, len);
+        files = array_grow(c->inline_files, &c->n_inline_files, sizeof(*files),
+                           AIRLOCK_MAX_COPIES);
+        if (!files)
+                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "files", "at most %d",
+                                         AIRLOCK_MAX_COPIES);
+        c->inline_files = files;
+        files[c->n_inline_files - 1] = (AirlockInlineFile){
+            .path = TAKE_PTR(norm), .data = TAKE_PTR(copy), .len = len, .executable = executable};
+        return 0;
+}
+
 int airlock_config_add_collect(AirlockConfig *c, const char *glob, AirlockError *err)
 {
         _cleanup_free_ char *norm = NULL;
@@ -342,7 +377,7 @@ int airlock_config_validate(const AirlockConfig *c, AirlockError *err)
         if (c->n_allow_private > 0 && c->n_allow_net == 0)
                 return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "--allow-private",
                                          "only means something with --allow-net");
-        if (c->n_collect > 0 && !c->out_dir)
+        if (c->n_collect > 0 && !c->out_dir && !c->collect_in_memory)
                 return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "--collect",
                                          "needs --out-dir DIR");
         if (c->out_dir) {

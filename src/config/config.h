@@ -30,6 +30,15 @@ typedef struct AirlockCopy {
         char *dest;
 } AirlockCopy;
 
+/* A file given as bytes (the server's request "files"), written into the scratch directory like
+ * a --copy. path is relative to it, already normalised. */
+typedef struct AirlockInlineFile {
+        char *path;
+        unsigned char *data;
+        size_t len;
+        bool executable;
+} AirlockInlineFile;
+
 /* --ro-bind / --bind SRC[:DST]: DST is an absolute path inside the sandbox. */
 typedef struct AirlockBind {
         char *src;
@@ -55,11 +64,15 @@ typedef struct AirlockConfig {
         char *rootfs; /* NULL: the host's /usr, /bin, /lib*, /sbin */
         AirlockCopy *copies;
         size_t n_copies;
+        AirlockInlineFile *inline_files;
+        size_t n_inline_files;
         AirlockBind *binds;
         size_t n_binds;
         char **collect; /* globs relative to the scratch directory */
         size_t n_collect;
         char *out_dir;
+        bool collect_in_memory; /* collected files go into the result (CollectedFile.data), for
+                                 * the server; out_dir is then unused */
         char *stdin_path; /* NULL: /dev/null; "-": airlock's own stdin */
         char **env;       /* "K=V" added to the clean environment */
         size_t n_env;
@@ -78,6 +91,8 @@ typedef struct AirlockConfig {
         AirlockPrescreenMode prescreen_mode;
         unsigned prescreen_severity; /* ScanSeverity: block at or above it (default high) */
         char *cgroup_root;           /* NULL: /sys/fs/cgroup; tests point it elsewhere */
+        unsigned audit_level;        /* AuditLevel of --audit: off, alerts (default), full */
+        char *rules_path;            /* --rules FILE (docs/EVENTS.md); NULL: built-in rules */
 } AirlockConfig;
 
 void airlock_config_init(AirlockConfig *c);
@@ -89,6 +104,9 @@ void airlock_limits_default(AirlockLimits *l);
 int airlock_config_add_copy(AirlockConfig *c, const char *spec, AirlockError *err);
 int airlock_config_add_bind(AirlockConfig *c, const char *spec, bool writable, AirlockError *err);
 int airlock_config_add_env(AirlockConfig *c, const char *kv, AirlockError *err);
+/* Takes a copy of data; path must be relative and stay inside the scratch directory. */
+int airlock_config_add_inline_file(AirlockConfig *c, const char *path, const void *data,
+                                   size_t len, bool executable, AirlockError *err);
 int airlock_config_add_collect(AirlockConfig *c, const char *glob, AirlockError *err);
 /* Stored as given; the network module parses them (before clone) when the run is prepared. */
 int airlock_config_add_allow_net(AirlockConfig *c, const char *spec, AirlockError *err);

@@ -95,10 +95,15 @@ static const SandboxStep init_steps[] = {
 };
 
 static const SandboxStep worker_steps[] = {
-    {"session", session_setup},       {"rlimits", rlimits_apply},
-    {"close fds", session_close_fds}, {"credentials", creds_drop_to_sandbox_user},
-    {"capabilities", caps_drop_all},  {"no_new_privs", caps_set_no_new_privs},
-    {"landlock", landlock_apply},     {"seccomp", seccomp_step_install},
+    {"session", session_setup},
+    {"rlimits", rlimits_apply},
+    {"close fds", session_close_fds},
+    {"credentials", creds_drop_to_sandbox_user},
+    {"capabilities", caps_drop_all},
+    {"no_new_privs", caps_set_no_new_privs},
+    {"landlock", landlock_apply},
+    {"seccomp", seccomp_step_install},
+    {"seccomp listener", seccomp_step_send_listener},
 };
 
 const SandboxStep *sandbox_init_steps(size_t *ret_n)

@@ -50,26 +50,61 @@ static bool matches_any(const Collector *co, const char *path)
         return false;
 }
 
-static int add_entry(Collector *co, const char *path, uint64_t size, const char *skipped)
+static int add_entry_data(Collector *co, const char *path, uint64_t size, const char *skipped,
+                          char *data)
 {
         RunResult *r = co->result;
         CollectedFile *files;
 
-        if (r->n_files >= AIRLOCK_MAX_COLLECTED)
+        if (r->n_files >= AIRLOCK_MAX_COLLECTED) {
+                free(data);
                 return 0;
+        }
         files = realloc(r->files, (r->n_files + 1) * sizeof(*files));
-        if (!files)
+        if (!files) {
+                free(data);
                 return -ENOMEM;
+        }
         r->files = files;
         files[r->n_files] = (CollectedFile){
             .path = strdup(path),
             .size = size,
             .skipped = skipped ? strdup(skipped) : NULL,
+            .data = data,
         };
         if (!files[r->n_files].path || (skipped && !files[r->n_files].skipped))
                 return -ENOMEM;
         r->n_files++;
         return 0;
+}
+
+static int add_entry(Collector *co, const char *path, uint64_t size, const char *skipped)
+{
+        return add_entry_data(co, path, size, skipped, NULL);
+}
+
+/* For the server: the bytes go into the result. Reads at most size bytes (what fstat said;
+ * the sandbox is gone, so the file cannot grow behind our back). */
+static int read_into_memory(Collector *co, int in_fd, const char *path, uint64_t size)
+{
+        _cleanup_free_ char *buf = malloc(size ? size : 1);
+        uint64_t got = 0;
+
+        if (!buf)
+                return -ENOMEM;
+        while (got < size) {
+                ssize_t n = read(in_fd, buf + got, size - got);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return add_entry(co, path, size, strerror(errno));
+                if (n == 0)
+                        break;
+                got += (uint64_t)n;
+        }
+        co->total_bytes += got;
+        return add_entry_data(co, path, got, NULL, TAKE_PTR(buf));
 }
 
 /* Writes to a fresh temporary name and renames over the target, so a symlink already sitting
@@ -118,6 +153,8 @@ static int collect_file(Collector *co, int dir_fd, const char *name, const char 
                 return add_entry(co, path, 0, "not a regular file");
         if ((uint64_t)st.st_size > cap || co->total_bytes + (uint64_t)st.st_size > cap)
                 return add_entry(co, path, (uint64_t)st.st_size, "over the collect size cap");
+        if (co->config->collect_in_memory)
+                return read_into_memory(co, in, path, (uint64_t)st.st_size);
         why = write_output(co, in, path);
         if (!why)
                 co->total_bytes += (uint64_t)st.st_size;
@@ -174,7 +211,14 @@ int collect_outputs(int scratch_fd, const AirlockConfig *c, RunResult *r, Airloc
         Collector co = {.config = c, .result = r};
         int ret;
 
-        if (c->n_collect == 0 || !c->out_dir)
+        if (c->n_collect == 0)
+                return 0;
+        if (c->collect_in_memory)
+                return walk(&co, scratch_fd, "", 0) < 0
+                           ? airlock_error_set(err, AIRLOCK_ERR_INTERNAL, ENOMEM,
+                                               "collect outputs", NULL)
+                           : 0;
+        if (!c->out_dir)
                 return 0;
         out_fd = open(c->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (out_fd < 0)

@@ -21,6 +21,7 @@ typedef struct SandboxContext {
         const int *cgroup_join_fds; /* cgroup v1: "tasks" of each hierarchy, to join by */
         size_t n_cgroup_join;
         const struct SeccompProgram *seccomp; /* compiled by the parent, installed last */
+        int seccomp_listener;                 /* --audit: the worker's listener until #4b */
         int landlock_abi;                     /* 0: none, and the caller allowed that by name */
         bool trace_steps;    /* AIRLOCK_TRACE_STEPS=1: each step's duration on stderr */
         const char *staging; /* where the new root is assembled before pivot_root */

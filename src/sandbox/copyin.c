@@ -159,14 +159,56 @@ static int copy_one(int scratch_fd, const AirlockCopy *cp, CopyIn *ci)
         return copy_entry(ci, src, slash ? slash + 1 : cp->host, dst_dir, dst_name, 0);
 }
 
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return negative_errno();
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
+
+static int write_inline(int scratch_fd, const AirlockInlineFile *f, CopyIn *ci)
+{
+        _cleanup_close_ int dir = -EBADF, out = -EBADF;
+        const char *name;
+        int r;
+
+        ci->spec = f->path;
+        become_sandbox(ci, true);
+        r = fs_open_parent_beneath(scratch_fd, f->path, 0755, &dir, &name);
+        if (r >= 0) {
+                /* O_EXCL: two entries for one path are a mistake to report, not to merge. */
+                out = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                             f->executable ? 0755 : 0644);
+                r = out < 0 ? negative_errno() : 0;
+        }
+        become_sandbox(ci, false);
+        if (r < 0)
+                return fail(ci, r, r == -EEXIST ? "given twice" : "create");
+        r = write_all(out, f->data, f->len);
+        return r < 0 ? fail(ci, r, "write") : 0;
+}
+
 int copyin_all(int scratch_fd, const AirlockConfig *c, uid_t as_uid, gid_t as_gid,
                AirlockError *err)
 {
         CopyIn ci = {.as_uid = as_uid, .as_gid = as_gid, .err = err};
+        int r;
 
         for (size_t i = 0; i < c->n_copies; i++) {
-                int r = copy_one(scratch_fd, &c->copies[i], &ci);
-
+                r = copy_one(scratch_fd, &c->copies[i], &ci);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < c->n_inline_files; i++) {
+                r = write_inline(scratch_fd, &c->inline_files[i], &ci);
                 if (r < 0)
                         return r;
         }

@@ -149,32 +149,57 @@ static int add_rules(int ruleset, uint64_t handled, AirlockError *err)
         return 0;
 }
 
+/* A ruleset that handles everything this ABI knows: with no rules added, it forbids it all. */
+static int create_ruleset(int abi, struct ll_ruleset_attr *attr, AirlockError *err)
+{
+        size_t attr_size = sizeof(attr->handled_access_fs);
+        int ruleset;
+
+        *attr = (struct ll_ruleset_attr){.handled_access_fs = fs_access_for_abi(abi)};
+        if (abi >= 4) {
+                /* No rule grants a port: TCP bind and connect are refused unless a rule for
+                 * the gateway's port is added. */
+                attr->handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
+                attr_size = offsetof(struct ll_ruleset_attr, scoped);
+        }
+        if (abi >= 6) {
+                /* Signals and abstract unix sockets stay within the domain: not even pid 1
+                 * (outside the sandbox's domain) can be signalled. */
+                attr->scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
+                attr_size = sizeof(*attr);
+        }
+        ruleset = (int)syscall(SYS_landlock_create_ruleset, attr, attr_size, 0);
+        if (ruleset < 0)
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "landlock",
+                                         "create ruleset (ABI %d)", abi);
+        return ruleset;
+}
+
+int landlock_restrict_all(int abi, AirlockError *err)
+{
+        struct ll_ruleset_attr attr;
+        _cleanup_close_ int ruleset = -EBADF;
+
+        ruleset = create_ruleset(abi, &attr, err);
+        if (ruleset < 0)
+                return ruleset;
+        if (syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "landlock",
+                                         "restrict self");
+        return 0;
+}
+
 int landlock_apply(SandboxContext *ctx, AirlockError *err)
 {
-        struct ll_ruleset_attr attr = {0};
-        size_t attr_size = sizeof(attr.handled_access_fs);
+        struct ll_ruleset_attr attr;
         _cleanup_close_ int ruleset = -EBADF;
         int abi = ctx->landlock_abi, r;
 
         if (abi <= 0)
                 return 0; /* the caller asked for --allow-no-landlock; the parent checked */
-        attr.handled_access_fs = fs_access_for_abi(abi);
-        if (abi >= 4) {
-                /* No rule grants a port: TCP bind and connect are refused until the network
-                 * gateway (issue #4) grants its own port. */
-                attr.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
-                attr_size = offsetof(struct ll_ruleset_attr, scoped);
-        }
-        if (abi >= 6) {
-                /* Signals and abstract unix sockets stay within the sandbox's own domain: not
-                 * even pid 1 (outside the domain) can be signalled. */
-                attr.scoped = LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL;
-                attr_size = sizeof(attr);
-        }
-        ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
+        ruleset = create_ruleset(abi, &attr, err);
         if (ruleset < 0)
-                return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "landlock",
-                                         "create ruleset (ABI %d)", abi);
+                return ruleset;
         r = add_rules(ruleset, attr.handled_access_fs, err);
         if (r < 0)
                 return r;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/fd-util.h"
 #include "basic/macros.h"
 #include "config/limits.h"
 
@@ -23,21 +24,13 @@ typedef struct Prescreen {
 static int read_all(int fd, size_t size, char **ret)
 {
         _cleanup_free_ char *buf = malloc(size ? size : 1);
-        size_t done = 0;
+        ssize_t done;
 
         if (!buf)
                 return -ENOMEM;
-        while (done < size) {
-                ssize_t n = read(fd, buf + done, size - done);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return negative_errno();
-                if (n == 0)
-                        break;
-                done += (size_t)n;
-        }
+        done = fd_read_full(fd, buf, size);
+        if (done < 0)
+                return (int)done;
         *ret = TAKE_PTR(buf);
         return (int)done;
 }

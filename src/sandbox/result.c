@@ -15,6 +15,9 @@ static const char *const status_names[_RUN_STATUS_MAX] = {
     [RUN_OUTPUT_LIMIT] = "output_limit",
     [RUN_SETUP_ERROR] = "setup_error",
     [RUN_PRESCREEN_BLOCKED] = "prescreen_blocked",
+    [RUN_CANCELLED] = "cancelled",
+    [RUN_COMPILE_ERROR] = "compile_error",
+    [RUN_POLICY_VIOLATION] = "policy_violation",
 };
 
 const char *run_status_to_string(RunStatus s)
@@ -40,6 +43,10 @@ RunStatus run_result_decide_status(const RunOutcome *o)
 
         if (o->setup_failed)
                 return RUN_SETUP_ERROR;
+        if (o->policy_violation)
+                return RUN_POLICY_VIOLATION;
+        if (o->cancelled)
+                return RUN_CANCELLED;
         if (o->oom_kills > 0)
                 return RUN_MEMORY_LIMIT;
         if (o->output_exceeded)
@@ -77,6 +84,12 @@ int run_result_exit_code(const RunResult *r)
                 return AIRLOCK_EXIT_OUTPUT_LIMIT;
         case RUN_PRESCREEN_BLOCKED:
                 return AIRLOCK_EXIT_PRESCREEN;
+        case RUN_CANCELLED:
+                return AIRLOCK_EXIT_CANCELLED;
+        case RUN_COMPILE_ERROR:
+                return AIRLOCK_EXIT_COMPILE;
+        case RUN_POLICY_VIOLATION:
+                return AIRLOCK_EXIT_POLICY;
         case RUN_SETUP_ERROR:
         case _RUN_STATUS_MAX:
                 break;
@@ -98,11 +111,13 @@ void run_result_done(RunResult *r)
         for (size_t i = 0; i < r->n_files; i++) {
                 free(r->files[i].path);
                 free(r->files[i].skipped);
+                free(r->files[i].data);
         }
         free(r->files);
         free(r->net_records);
         for (size_t i = 0; i < r->n_prescreen; i++)
                 scan_report_done(&r->prescreen[i]);
         free(r->prescreen);
+        audit_summary_done(&r->audit);
         *r = (RunResult){0};
 }

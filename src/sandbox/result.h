@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "audit/audit-event.h"
 #include "basic/error.h"
 #include "config/config.h"
 #include "net/gateway.h"
@@ -21,6 +22,9 @@ typedef enum RunStatus {
         RUN_OUTPUT_LIMIT,
         RUN_SETUP_ERROR,
         RUN_PRESCREEN_BLOCKED, /* --prescreen block found something: nothing ran */
+        RUN_CANCELLED,         /* the caller cancelled (SandboxHooks.cancel_fds, serve) */
+        RUN_COMPILE_ERROR,     /* serve: the compile step failed; its output is the result's */
+        RUN_POLICY_VIOLATION,  /* an --audit kill rule matched: the run was killed at once */
         _RUN_STATUS_MAX,
 } RunStatus;
 
@@ -36,6 +40,9 @@ enum {
         AIRLOCK_EXIT_PIDS_LIMIT = 117,
         AIRLOCK_EXIT_OUTPUT_LIMIT = 118,
         AIRLOCK_EXIT_PRESCREEN = 119, /* --prescreen block refused the code: nothing ran */
+        AIRLOCK_EXIT_POLICY = 120,    /* an --audit kill rule ended the run */
+        AIRLOCK_EXIT_CANCELLED = 121, /* 120 is policy_violation's */
+        AIRLOCK_EXIT_COMPILE = 122,
 };
 
 typedef struct CapturedOutput {
@@ -48,6 +55,7 @@ typedef struct CapturedOutput {
 typedef struct CollectedFile {
         char *path; /* relative to the scratch directory */
         uint64_t size;
+        char *data; /* with collect_in_memory: the file's bytes (size of them) */
         char *skipped; /* NULL when copied; otherwise why not ("symlink", "too large", ...) */
 } CollectedFile;
 
@@ -77,6 +85,8 @@ typedef struct RunResult {
         size_t n_net_records;
         char seccomp[64]; /* the profile in force: "default", "strict", a file name, or "off" */
         int landlock_abi; /* 0: Landlock was not applied (asked for by name) */
+        char run_id[AUDIT_RUN_ID_MAX]; /* the id every audit event of the run carries */
+        AuditSummary audit;            /* --audit: counts, alerts, the violation */
 } RunResult;
 
 /* Facts the parent gathered, from which the status follows (see run_result_decide_status). */
@@ -88,12 +98,15 @@ typedef struct RunOutcome {
         bool timed_out;
         bool cpu_exceeded;
         bool output_exceeded;
+        bool cancelled;
+        bool policy_violation; /* an --audit kill rule fired */
         uint64_t oom_kills;
         uint64_t pids_max_hits;
 } RunOutcome;
 
-/* Precedence, most specific first: setup_error, memory_limit (the OOM killer fired),
- * output_limit, cpu_limit, then pids_limit when forks were refused and the program did not
+/* Precedence, most specific first: setup_error, policy_violation (the kill of a rule is the
+ * cause of whatever else the program then ran into), cancelled, memory_limit (the OOM killer
+ * fired), output_limit, cpu_limit, then pids_limit when forks were refused and the program did not
  * succeed (a fork bomb held at the limit until the wall clock ran out is pids_limit, not
  * timeout), timeout, signaled, exit_nonzero, ok. */
 RunStatus run_result_decide_status(const RunOutcome *o);

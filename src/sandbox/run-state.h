@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "audit/audit-notify.h"
 #include "capture.h"
 #include "cgroup/cgroup.h"
 #include "identity.h"
@@ -28,6 +29,11 @@ typedef struct RunState {
         bool trace_steps;
         int landlock_abi;
         SeccompProgram seccomp;
+        SeccompPolicy *seccomp_policy; /* kept while the supervisor answers with it (--audit) */
+        SeccompWatch seccomp_watch;
+        AuditRuleSet *audit_rules; /* --audit (audit-link.c) */
+        AuditSession *audit;
+        AuditNotifier *notifier;
         NetPolicy net_policy;
         Gateway *gateway;
 

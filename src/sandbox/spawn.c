@@ -8,10 +8,12 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "audit-link.h"
 #include "basic/macros.h"
 #include "collect.h"
 #include "context.h"
@@ -146,7 +148,8 @@ static int start_gateway(RunState *s, AirlockError *err)
         return gateway_start(&s->net_policy, fds[0], fds[1], &s->gateway, err);
 }
 
-/* The filter is compiled here, in the parent, so that the child only has to install it. */
+/* The filter is compiled here, in the parent, so that the child only has to install it. With
+ * --audit, the policy stays: the supervisor answers the notified calls from it. */
 static int compile_seccomp(RunState *s, AirlockError *err)
 {
         const AirlockConfig *c = s->config;
@@ -160,7 +163,11 @@ static int compile_seccomp(RunState *s, AirlockError *err)
         r = seccomp_policy_load_profile(profile, &policy, err);
         if (r < 0)
                 return r;
-        return seccomp_policy_compile(policy, c->seccomp_log, &s->seccomp, err);
+        r = seccomp_policy_compile_watched(policy, c->seccomp_log, s->seccomp_watch, &s->seccomp,
+                                           err);
+        if (r >= 0 && s->seccomp_watch != SECCOMP_WATCH_NONE)
+                s->seccomp_policy = TAKE_PTR(policy);
+        return r;
 }
 
 /* Everything that can fail before a single namespace exists. */
@@ -181,6 +188,9 @@ static int prepare(RunState *s, AirlockError *err)
                                          "this kernel has no Landlock (--allow-no-landlock runs "
                                          "without it)");
         s->result->landlock_abi = s->landlock_abi;
+        r = audit_link_prepare(s, err);
+        if (r < 0)
+                return r;
         r = compile_seccomp(s, err);
         if (r < 0)
                 return r;
@@ -250,6 +260,7 @@ static _Noreturn void child_start(RunState *s)
             .cgroup_join_fds = s->join_fds,
             .n_cgroup_join = s->n_join,
             .rootfs_fd = -EBADF,
+            .seccomp_listener = -EBADF,
         };
 
         /* The parent's ends stay with the parent. */
@@ -319,6 +330,34 @@ static int expect_point(RunState *s, SyncPoint point, int *ret_fd, SyncMessage *
         return r;
 }
 
+/* sync #4, and #4b if it comes first: init reports #4 right after forking the worker, but a
+ * busy CPU can let the worker's listener (--audit) overtake it. */
+static int expect_running(RunState *s, SyncMessage *running, AirlockError *err)
+{
+        for (;;) {
+                struct pollfd p = {.fd = s->sync_fd, .events = POLLIN};
+                SyncMessage msg;
+                int fd = -EBADF, r;
+
+                r = poll(&p, 1, (int)(SETUP_TIMEOUT_NS / 1000000));
+                if (r == 0)
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, ETIMEDOUT, "sandbox setup",
+                                                 "no progress past sync point #3");
+                /* anything but #4b (EOF and errors too) is for expect_point() to judge */
+                if (r < 0 ||
+                    recv(s->sync_fd, &msg, sizeof(msg), MSG_PEEK | MSG_DONTWAIT) !=
+                        (ssize_t)sizeof(msg) ||
+                    msg.point != SYNC_AUDIT_LISTENER)
+                        return expect_point(s, SYNC_RUNNING, NULL, running, err);
+                r = sync_recv(s->sync_fd, &msg, &fd);
+                if (r < 0)
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "sync #4b", NULL);
+                r = audit_link_start(s, fd, err);
+                if (r < 0)
+                        return r;
+        }
+}
+
 static int handshake(RunState *s, AirlockError *err)
 {
         SyncMessage running;
@@ -359,7 +398,7 @@ static int handshake(RunState *s, AirlockError *err)
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, "sync #3", NULL);
         /* sync #4: the program's process exists; its clock starts here. */
-        r = expect_point(s, SYNC_RUNNING, NULL, &running, err);
+        r = expect_running(s, &running, err);
         if (r < 0)
                 return r;
         s->start_ns = running.monotonic_ns;
@@ -419,11 +458,13 @@ static void conclude(RunState *s, AirlockError *err)
         if (!s->end_ns)
                 s->end_ns = monotonic_ns();
         res->wall_ms = s->end_ns > s->start_ns ? (s->end_ns - s->start_ns) / 1000000 : 0;
+        audit_link_stop(s);
         res->status = run_result_decide_status(&s->outcome);
         res->exit_code = s->outcome.exit_code;
         res->signal = s->outcome.signal;
         if (res->status == RUN_SETUP_ERROR && err->kind == AIRLOCK_ERR_NONE)
                 airlock_error_set(err, AIRLOCK_ERR_SETUP, 0, "sandbox setup", "failed");
+        audit_link_finish(s);
 }
 
 static void cleanup(RunState *s)
@@ -447,6 +488,7 @@ static void cleanup(RunState *s)
         stop_gateway(s);
         net_policy_done(&s->net_policy);
         seccomp_program_done(&s->seccomp);
+        audit_link_cleanup(s);
         environ_free(s->envp);
         environ_free(s->argv);
         if (s->identity.cgroup) {
@@ -489,6 +531,7 @@ int sandbox_run(const AirlockConfig *c, const SandboxHooks *hooks, RunResult *re
                 r = handshake(&s, err);
         if (r < 0) {
                 res->status = RUN_SETUP_ERROR;
+                audit_link_finish(&s);
                 cleanup(&s);
                 return 0;
         }

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include "audit-link.h"
 #include "basic/macros.h"
 
 /* How often the cgroup's CPU counter is read when the CPU limit can bind before the wall. */
@@ -30,7 +31,8 @@ static bool cpu_limit_can_bind(const AirlockLimits *l)
 static void handle_sync(RunState *s, AirlockError *err)
 {
         SyncMessage msg;
-        int r = sync_recv(s->sync_fd, &msg, NULL);
+        int fd = -EBADF;
+        int r = sync_recv(s->sync_fd, &msg, &fd);
 
         if (r < 0) {
                 /* EOF: pid 1 and the program are gone or going; the pidfd tells the rest. */
@@ -47,7 +49,12 @@ static void handle_sync(RunState *s, AirlockError *err)
                 s->outcome.setup_failed = true;
                 if (err->kind == AIRLOCK_ERR_NONE)
                         *err = msg.error;
+        } else if (msg.point == SYNC_AUDIT_LISTENER) {
+                /* sync #4b: the worker's exec waits for us to serve this (--audit). */
+                if (audit_link_start(s, TAKE_FD(fd), err) < 0)
+                        supervise_kill(s);
         }
+        safe_close(fd);
 }
 
 static void check_output(RunState *s, Capture *c, AirlockError *err)
@@ -75,22 +82,42 @@ static int poll_timeout_ms(const RunState *s, uint64_t now, uint64_t deadline, b
         return (int)((wait_ns + 999999) / 1000000);
 }
 
+/* The caller's cancel fds go after the run's own in the poll set. */
+#define MAX_CANCEL_FDS 4
+
+static void check_cancel(RunState *s, const struct pollfd *p, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                if (p[i].revents && !s->killed) {
+                        s->outcome.cancelled = true;
+                        supervise_kill(s);
+                }
+}
+
 int supervise_run(RunState *s, AirlockError *err)
 {
+        size_t n_cancel = s->hooks ? MIN(s->hooks->n_cancel_fds, (size_t)MAX_CANCEL_FDS) : 0;
         const AirlockLimits *l = &s->config->limits;
         uint64_t deadline = s->start_ns + l->wall_ms * 1000000ULL;
         bool poll_cpu = cpu_limit_can_bind(l) && s->identity.cgroup;
 
         for (;;) {
-                struct pollfd p[5] = {
+                struct pollfd p[6 + MAX_CANCEL_FDS] = {
                     {.fd = s->pidfd, .events = POLLIN},      {.fd = s->sync_fd, .events = POLLIN},
                     {.fd = s->out.fd, .events = POLLIN},     {.fd = s->err.fd, .events = POLLIN},
                     {.fd = s->pump.pipe, .events = POLLOUT},
                 };
                 uint64_t now = monotonic_ns();
+                /* Once killed, a cancel fd that stays readable must not spin the loop. */
+                size_t nc = s->killed ? 0 : n_cancel;
                 int n;
 
-                n = poll(p, ELEMENTSOF(p), poll_timeout_ms(s, now, deadline, poll_cpu));
+                for (size_t i = 0; i < nc; i++)
+                        p[5 + i] = (struct pollfd){.fd = s->hooks->cancel_fds[i],
+                                                   .events = POLLIN | POLLRDHUP};
+                /* --audit: events are waiting for the hooks, or a kill rule fired */
+                p[5 + nc] = (struct pollfd){.fd = audit_link_wake_fd(s), .events = POLLIN};
+                n = poll(p, 6 + nc, poll_timeout_ms(s, now, deadline, poll_cpu));
                 if (n < 0 && errno != EINTR)
                         return airlock_error_set(err, AIRLOCK_ERR_INTERNAL, errno, "poll", NULL);
                 if (p[1].revents)
@@ -101,6 +128,9 @@ int supervise_run(RunState *s, AirlockError *err)
                         check_output(s, &s->err, err);
                 if (p[4].revents)
                         (void)stdin_pump_run(&s->pump);
+                check_cancel(s, p + 5, nc);
+                if (p[5 + nc].revents)
+                        audit_link_pump(s);
                 if (p[0].revents)
                         break; /* pid 1 is gone, and with it the whole pid namespace */
                 now = monotonic_ns();

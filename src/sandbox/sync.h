@@ -16,6 +16,8 @@ typedef enum SyncPoint {
         SYNC_EXITED,           /* #5 init -> parent: the program ended (wait status, rusage) */
         SYNC_NET_SOCKETS,      /* #2b init -> parent: the gateway's proxy listener and DNS socket,
                                 * made in the sandbox's network namespace (only with --allow-net) */
+        SYNC_AUDIT_LISTENER,   /* #4b worker -> parent: the seccomp listener fd, right before
+                                * exec (only with --audit alerts|full) */
         SYNC_ERROR,            /* any time, sandbox -> parent: a step failed (AirlockError) */
 } SyncPoint;
 

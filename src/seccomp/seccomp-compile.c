@@ -27,16 +27,32 @@
 #define ROWS_MAX       64
 #define COMPLEMENT_MAX 512
 
-static int add_rule(scmp_filter_ctx ctx, int nr, int errnum, const struct scmp_arg_cmp *cmps,
+/* What is being compiled: the libseccomp context, and which syscalls notify the supervisor. */
+typedef struct Target {
+        scmp_filter_ctx ctx;
+        SeccompWatch watch;
+        bool watched; /* the syscall at hand is one of watch's */
+} Target;
+
+static int add_rule(const Target *t, int nr, int errnum, const struct scmp_arg_cmp *cmps,
                     unsigned n)
 {
+        uint32_t action;
+
+        if (t->watch != SECCOMP_WATCH_NONE) {
+                /* Every denial notifies, so that the supervisor sees it (an ERRNO here would
+                 * be answered by the kernel alone); the supervisor answers with the same errno
+                 * (seccomp_policy_answer). Of the allowed calls, only the watched ones. */
+                if (errnum != 0 || t->watched)
+                        return seccomp_rule_add_exact_array(t->ctx, SCMP_ACT_NOTIFY, nr, n, cmps);
+                return seccomp_rule_add_exact_array(t->ctx, SCMP_ACT_ALLOW, nr, n, cmps);
+        }
         /* The filter's default already answers ENOSYS, and libseccomp refuses (EACCES) a rule
          * that repeats the default action: leaving it out gives the same answer. */
         if (errnum == SECCOMP_UNKNOWN_ERRNO)
                 return 0;
-        uint32_t action = errnum == 0 ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO((uint32_t)errnum);
-
-        return seccomp_rule_add_exact_array(ctx, action, nr, n, cmps);
+        action = errnum == 0 ? SCMP_ACT_ALLOW : SCMP_ACT_ERRNO((uint32_t)errnum);
+        return seccomp_rule_add_exact_array(t->ctx, action, nr, n, cmps);
 }
 
 static struct scmp_arg_cmp cmp_from_cube(unsigned arg, uint64_t mask, uint64_t value)
@@ -70,7 +86,7 @@ static bool row_has_prefix(const SeccompArgRow *row, const SeccompArgRow *prefix
 /* The point of f's tree below the first `depth` conditions of prefix (all rows when depth is
  * 0): its rows' next conditions as rules, recursively, then their complement as rules with the
  * "otherwise" answer of the argument they test. Returns -EINVAL for a malformed table. */
-static int compile_node(scmp_filter_ctx ctx, int nr, const SeccompArgFilter *f,
+static int compile_node(const Target *t, int nr, const SeccompArgFilter *f,
                         const SeccompArgRow *prefix, size_t depth)
 {
         const SeccompArgRow *reps[ROWS_MAX], *leaf = NULL;
@@ -93,7 +109,7 @@ static int compile_node(scmp_filter_ctx ctx, int nr, const SeccompArgFilter *f,
                 /* a leaf stands alone: no other row may extend it, and a row needs a condition */
                 if (n_here != 1 || depth == 0)
                         return -EINVAL;
-                return add_rule(ctx, nr, leaf->errnum, cmps, (unsigned)depth);
+                return add_rule(t, nr, leaf->errnum, cmps, (unsigned)depth);
         }
 
         for (size_t i = 0; i < f->n_rows; i++) {
@@ -122,7 +138,7 @@ static int compile_node(scmp_filter_ctx ctx, int nr, const SeccompArgFilter *f,
                 return -EINVAL;
 
         for (size_t k = 0; k < n_cubes; k++) {
-                r = compile_node(ctx, nr, f, reps[k], depth + 1);
+                r = compile_node(t, nr, f, reps[k], depth + 1);
                 if (r < 0)
                         return r;
         }
@@ -134,39 +150,42 @@ static int compile_node(scmp_filter_ctx ctx, int nr, const SeccompArgFilter *f,
                 return -E2BIG;
         for (int k = 0; k < n; k++) {
                 cmps[depth] = cmp_from_cube((unsigned)arg, complement[k].mask, complement[k].value);
-                r = add_rule(ctx, nr, f->otherwise[arg].errnum, cmps, (unsigned)depth + 1);
+                r = add_rule(t, nr, f->otherwise[arg].errnum, cmps, (unsigned)depth + 1);
                 if (r < 0)
                         return r;
         }
         return 0;
 }
 
-static int compile_rules(scmp_filter_ctx ctx, const SeccompPolicy *p, int *ret_failed_nr)
+static int compile_rules(scmp_filter_ctx ctx, SeccompWatch watch, const SeccompPolicy *p,
+                         int *ret_failed_nr)
 {
         for (int nr = 0; nr < SECCOMP_POLICY_NR_MAX; nr++) {
                 const SeccompRule *rule = &p->rules[nr];
                 char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
+                Target t = {.ctx = ctx, .watch = watch};
                 int r = 0;
 
                 if (!name)
                         continue; /* unknown to libseccomp: the default action, ENOSYS */
+                t.watched = seccomp_watch_contains(watch, name);
                 free(name);
 
                 switch (rule->kind) {
                 case SECCOMP_RULE_UNSET:
-                        r = add_rule(ctx, nr, SECCOMP_UNLISTED_ERRNO, NULL, 0);
+                        r = add_rule(&t, nr, SECCOMP_UNLISTED_ERRNO, NULL, 0);
                         break;
                 case SECCOMP_RULE_ALLOW:
-                        r = add_rule(ctx, nr, 0, NULL, 0);
+                        r = add_rule(&t, nr, 0, NULL, 0);
                         break;
                 case SECCOMP_RULE_DENY:
-                        r = add_rule(ctx, nr, rule->errnum, NULL, 0);
+                        r = add_rule(&t, nr, rule->errnum, NULL, 0);
                         break;
                 case SECCOMP_RULE_FILTER:
                         if (rule->filter->n_rows == 0 || rule->filter->n_rows > ROWS_MAX)
                                 r = -EINVAL;
                         else
-                                r = compile_node(ctx, nr, rule->filter, NULL, 0);
+                                r = compile_node(&t, nr, rule->filter, NULL, 0);
                         break;
                 }
                 if (r < 0) {
@@ -218,13 +237,36 @@ static int export_bpf(scmp_filter_ctx ctx, SeccompProgram *ret)
         return 0;
 }
 
-/* A copy of the build-time program, so that the caller owns what it gets either way. */
-static int compile_builtin(const SeccompPolicy *p, bool log_denials, SeccompProgram *ret)
+static unsigned load_flags(bool log_denials, SeccompWatch watch)
 {
+        /* Logging is a flag of the load, not part of the program: with it, the kernel audits
+         * every action but ALLOW (kernel.seccomp.actions_logged permitting). Without it, only
+         * the kills are logged. A watching program asks for the listener fd the same way. */
+        return (log_denials ? SECCOMP_FILTER_FLAG_LOG : 0) |
+               (watch != SECCOMP_WATCH_NONE ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+}
+
+int seccomp_builtin_name(const char *profile, SeccompWatch watch, char *buf, size_t size)
+{
+        int n = watch == SECCOMP_WATCH_NONE
+                    ? snprintf(buf, size, "%s", profile)
+                    : snprintf(buf, size, "%s@%s", profile, seccomp_watch_to_string(watch));
+
+        return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* A copy of the build-time program, so that the caller owns what it gets either way. */
+static int compile_builtin(const SeccompPolicy *p, bool log_denials, SeccompWatch watch,
+                           SeccompProgram *ret)
+{
+        char key[64];
+
+        if (seccomp_builtin_name(p->name, watch, key, sizeof(key)) < 0)
+                return -ENOENT;
         for (const SeccompBuiltinProgram *b = seccomp_builtin_programs; b->name; b++) {
                 struct sock_filter *insns;
 
-                if (strcmp(b->name, p->name) != 0)
+                if (strcmp(b->name, key) != 0)
                         continue;
                 insns = malloc(b->len * sizeof(*insns));
                 if (!insns)
@@ -233,7 +275,7 @@ static int compile_builtin(const SeccompPolicy *p, bool log_denials, SeccompProg
                 *ret = (SeccompProgram){
                     .filter = insns,
                     .len = b->len,
-                    .flags = log_denials ? SECCOMP_FILTER_FLAG_LOG : 0,
+                    .flags = load_flags(log_denials, watch),
                 };
                 return 0;
         }
@@ -243,19 +285,31 @@ static int compile_builtin(const SeccompPolicy *p, bool log_denials, SeccompProg
 int seccomp_policy_compile(const SeccompPolicy *p, bool log_denials, SeccompProgram *ret,
                            AirlockError *err)
 {
+        return seccomp_policy_compile_watched(p, log_denials, SECCOMP_WATCH_NONE, ret, err);
+}
+
+int seccomp_policy_compile_watched(const SeccompPolicy *p, bool log_denials, SeccompWatch watch,
+                                   SeccompProgram *ret, AirlockError *err)
+{
         if (p->builtin) {
-                int r = compile_builtin(p, log_denials, ret);
+                int r = compile_builtin(p, log_denials, watch, ret);
 
                 if (r != -ENOENT)
                         return r < 0 ? airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, STEP,
                                                          "built-in profile '%s'", p->name)
                                      : 0;
         }
-        return seccomp_policy_compile_fresh(p, log_denials, ret, err);
+        return seccomp_policy_compile_fresh_watched(p, log_denials, watch, ret, err);
 }
 
 int seccomp_policy_compile_fresh(const SeccompPolicy *p, bool log_denials, SeccompProgram *ret,
                                  AirlockError *err)
+{
+        return seccomp_policy_compile_fresh_watched(p, log_denials, SECCOMP_WATCH_NONE, ret, err);
+}
+
+int seccomp_policy_compile_fresh_watched(const SeccompPolicy *p, bool log_denials,
+                                         SeccompWatch watch, SeccompProgram *ret, AirlockError *err)
 {
         SeccompProgram prog = {};
         scmp_filter_ctx ctx;
@@ -284,7 +338,7 @@ int seccomp_policy_compile_fresh(const SeccompPolicy *p, bool log_denials, Secco
                 goto out;
         }
 
-        r = compile_rules(ctx, p, &failed_nr);
+        r = compile_rules(ctx, watch, p, &failed_nr);
         if (r < 0) {
                 char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, failed_nr);
                 r = airlock_error_set(err, AIRLOCK_ERR_SETUP, r, STEP, "policy '%s': rule for %s",
@@ -299,10 +353,7 @@ int seccomp_policy_compile_fresh(const SeccompPolicy *p, bool log_denials, Secco
                                       p->name);
                 goto out;
         }
-        /* Logging is a flag of the load, not part of the program: with it, the kernel audits
-         * every action but ALLOW (kernel.seccomp.actions_logged permitting). Without it, only
-         * the kills are logged. */
-        prog.flags = log_denials ? SECCOMP_FILTER_FLAG_LOG : 0;
+        prog.flags = load_flags(log_denials, watch);
         *ret = prog;
         r = 0;
 out:

@@ -10,9 +10,27 @@
 const SeccompBuiltinProgram seccomp_builtin_programs[] = {{NULL, NULL, 0}};
 
 static const char *const profiles[] = {"default", "strict"};
+/* Each profile once per mode of --audit: off, alerts, full. */
+static const SeccompWatch watches[] = {SECCOMP_WATCH_NONE, SECCOMP_WATCH_ALERTS,
+                                       SECCOMP_WATCH_FULL};
 
-static int emit(FILE *f, const char *name, const SeccompProgram *prog)
+#define N_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
+#define N_WATCHES  (sizeof(watches) / sizeof(watches[0]))
+
+static void c_name(const char *key, char *buf, size_t size)
 {
+        size_t i;
+
+        for (i = 0; key[i] && i + 1 < size; i++)
+                buf[i] = key[i] == '@' ? '_' : key[i];
+        buf[i] = '\0';
+}
+
+static int emit(FILE *f, const char *key, const SeccompProgram *prog)
+{
+        char name[64];
+
+        c_name(key, name, sizeof(name));
         fprintf(f, "static const struct sock_filter %s_filter[%u] = {\n", name, prog->len);
         for (unsigned i = 0; i < prog->len; i++) {
                 const struct sock_filter *in = &prog->filter[i];
@@ -24,22 +42,26 @@ static int emit(FILE *f, const char *name, const SeccompProgram *prog)
 
 int main(int argc, char **argv)
 {
-        SeccompProgram progs[sizeof(profiles) / sizeof(profiles[0])] = {0};
+        SeccompProgram progs[N_PROFILES * N_WATCHES] = {0};
+        char keys[N_PROFILES * N_WATCHES][64];
         FILE *f;
 
         if (argc != 2) {
                 fprintf(stderr, "usage: seccomp-gen OUTPUT.c\n");
                 return 2;
         }
-        for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+        for (size_t i = 0; i < N_PROFILES * N_WATCHES; i++) {
+                const char *profile = profiles[i / N_WATCHES];
+                SeccompWatch watch = watches[i % N_WATCHES];
                 AirlockError err = {0};
                 SeccompPolicy *p = NULL;
                 char msg[512];
 
-                if (seccomp_policy_load_profile(profiles[i], &p, &err) < 0 ||
-                    seccomp_policy_compile_fresh(p, false, &progs[i], &err) < 0) {
+                if (seccomp_builtin_name(profile, watch, keys[i], sizeof(keys[i])) < 0 ||
+                    seccomp_policy_load_profile(profile, &p, &err) < 0 ||
+                    seccomp_policy_compile_fresh_watched(p, false, watch, &progs[i], &err) < 0) {
                         airlock_error_format(&err, msg, sizeof(msg));
-                        fprintf(stderr, "seccomp-gen: %s: %s\n", profiles[i], msg);
+                        fprintf(stderr, "seccomp-gen: %s: %s\n", keys[i], msg);
                         return 1;
                 }
                 seccomp_policy_free(p);
@@ -51,14 +73,17 @@ int main(int argc, char **argv)
         }
         fprintf(f, "/* Generated at build time by seccomp-gen from policy-*.c: do not edit. */\n"
                    "#include <linux/filter.h>\n\n#include \"seccomp/seccomp-internal.h\"\n\n");
-        for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
-                emit(f, profiles[i], &progs[i]);
+        for (size_t i = 0; i < N_PROFILES * N_WATCHES; i++)
+                emit(f, keys[i], &progs[i]);
         fprintf(f, "const SeccompBuiltinProgram seccomp_builtin_programs[] = {\n");
-        for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
-                fprintf(f, "        {\"%s\", %s_filter, %u},\n", profiles[i], profiles[i],
-                        progs[i].len);
+        for (size_t i = 0; i < N_PROFILES * N_WATCHES; i++) {
+                char name[64];
+
+                c_name(keys[i], name, sizeof(name));
+                fprintf(f, "        {\"%s\", %s_filter, %u},\n", keys[i], name, progs[i].len);
+        }
         fprintf(f, "        {NULL, NULL, 0},\n};\n");
-        for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+        for (size_t i = 0; i < N_PROFILES * N_WATCHES; i++)
                 seccomp_program_done(&progs[i]);
         if (fclose(f) != 0) {
                 perror(argv[1]);

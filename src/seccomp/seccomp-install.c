@@ -31,7 +31,9 @@ int seccomp_program_install(const SeccompProgram *p)
         /* No SECCOMP_FILTER_FLAG_SPEC_ALLOW: the kernel also forces the speculative store
          * bypass mitigation on the sandboxed program. No TSYNC: the child has one thread. */
         fprog = (struct sock_fprog){.len = p->len, .filter = p->filter};
-        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &fprog) < 0)
+        r = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->flags, &fprog);
+        if (r < 0)
                 return errno > 0 ? -errno : -EIO;
-        return 0;
+        /* With SECCOMP_FILTER_FLAG_NEW_LISTENER the kernel returns the listener, O_CLOEXEC. */
+        return (p->flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) ? r : 0;
 }

@@ -7,10 +7,6 @@
 
 #include "seccomp-policy.h"
 
-/* Syscall numbers the policy can name: x86_64 stops below 500 today. Numbers at or above this,
- * and numbers libseccomp does not know, take the filter's default action (ENOSYS). */
-#define SECCOMP_POLICY_NR_MAX 1024
-
 /* The highest syscall number whose classification was reviewed against this libseccomp; the
  * unit tests insist that every known syscall up to it sits in a table. */
 #define SECCOMP_POLICY_REVIEWED_NR 456
@@ -120,9 +116,6 @@ int seccomp_policy_new(const char *name, SeccompPolicy **ret);
 /* Applies a built-in profile (its bases first) to p. */
 int seccomp_policy_apply_profile(SeccompPolicy *p, const SeccompProfile *profile);
 
-/* The x86_64 number of a syscall name, or -ENOENT (unknown to libseccomp or not on x86_64). */
-int seccomp_syscall_nr(const char *name);
-
 /* Reads a policy file (bounded, regular files only) and parses it. */
 int seccomp_policy_read_file(const char *path, SeccompPolicy **ret, AirlockError *err);
 
@@ -156,10 +149,17 @@ typedef struct SeccompBuiltinProgram {
         unsigned short len;
 } SeccompBuiltinProgram;
 
-/* NULL-terminated; generated into seccomp-builtin.c. */
+/* NULL-terminated; generated into seccomp-builtin.c: each profile in each SeccompWatch mode. */
 extern const SeccompBuiltinProgram seccomp_builtin_programs[];
 
 /* Compiles with libseccomp, never from the build-time table: for seccomp-gen and the test
  * that the table is current. */
 int seccomp_policy_compile_fresh(const SeccompPolicy *p, bool log_denials, SeccompProgram *ret,
                                  AirlockError *err);
+int seccomp_policy_compile_fresh_watched(const SeccompPolicy *p, bool log_denials,
+                                         SeccompWatch watch, SeccompProgram *ret,
+                                         AirlockError *err);
+
+/* The name of a built-in program: the profile's, and "@alerts" / "@full" for the watching
+ * variants ("default@alerts"). */
+int seccomp_builtin_name(const char *profile, SeccompWatch watch, char *buf, size_t size);

@@ -9,15 +9,11 @@
  * conflicting rules for one syscall, overlong lines, NUL bytes, control characters, invalid
  * UTF-8, more than SECCOMP_POLICY_RULES_MAX rules or a file over SECCOMP_POLICY_FILE_MAX. */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "basic/parse.h"
-#include "basic/utf8.h"
+#include "basic/textfile.h"
 #include "seccomp-internal.h"
 
 #define STEP      "seccomp-policy"
@@ -32,19 +28,7 @@ typedef struct Parser {
         AirlockError *err;
 } Parser;
 
-static int parser_fail(Parser *ps, const char *fmt, ...) _printf_(2, 3);
-
-static int parser_fail(Parser *ps, const char *fmt, ...)
-{
-        char what[256];
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(what, sizeof(what), fmt, ap);
-        va_end(ap);
-        return airlock_error_set(ps->err, AIRLOCK_ERR_USAGE, 0, STEP, "%s:%u: %s", ps->path,
-                                 ps->line, what);
-}
+#define parser_fail(ps, ...) textfile_fail((ps)->err, STEP, (ps)->path, (ps)->line, __VA_ARGS__)
 
 static int parse_errno(const char *s, int *ret)
 {
@@ -84,18 +68,10 @@ static const char *rule_describe(const SeccompRule *r, char *buf, size_t size)
 /* NUL bytes, invalid UTF-8 and control characters (but tab) have no business in a policy. */
 static int parser_check_bytes(Parser *ps, const char *line, size_t len)
 {
-        if (memchr(line, '\0', len))
-                return parser_fail(ps, "NUL byte");
-        if (!utf8_is_valid(line, len))
-                return parser_fail(ps, "not valid UTF-8");
-        for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char)line[i];
-                if (c == '\r')
-                        return parser_fail(ps, "carriage return (a DOS line ending?)");
-                if ((c < 0x20 && c != '\t') || c == 0x7f)
-                        return parser_fail(ps, "control character 0x%02x", c);
-        }
-        return 0;
+        char buf[64];
+        const char *problem = textfile_line_problem(line, len, buf, sizeof(buf));
+
+        return problem ? parser_fail(ps, "%s", problem) : 0;
 }
 
 static int parser_include(Parser *ps, char **words, size_t n)
@@ -183,10 +159,11 @@ static int parser_rule(Parser *ps, char **words, size_t n, const char *reason)
         return 0;
 }
 
-/* One line without its newline (at most SECCOMP_POLICY_LINE_MAX bytes, in a buffer one byte
- * longer); words split on blanks, the reason after '#'. */
-static int parser_line(Parser *ps, char *line, size_t len)
+/* One line without its newline (at most SECCOMP_POLICY_LINE_MAX bytes); words split on blanks,
+ * the reason after '#'. */
+static int parser_line(void *userdata, char *line, size_t len)
 {
+        Parser *ps = userdata;
         char *words[MAX_WORDS + 1] = {};
         const char *reason = NULL;
         char *hash, *save = NULL;
@@ -196,7 +173,6 @@ static int parser_line(Parser *ps, char *line, size_t len)
         r = parser_check_bytes(ps, line, len);
         if (r < 0)
                 return r;
-        line[len] = '\0';
 
         hash = strchr(line, '#');
         if (hash) {
@@ -226,7 +202,6 @@ int seccomp_policy_parse(const char *path, const char *data, size_t size, Seccom
 {
         SeccompPolicy *policy = NULL;
         Parser ps = {.path = path, .err = err};
-        char line[SECCOMP_POLICY_LINE_MAX + 1];
         int r;
 
         if (size > SECCOMP_POLICY_FILE_MAX)
@@ -237,21 +212,13 @@ int seccomp_policy_parse(const char *path, const char *data, size_t size, Seccom
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, r, STEP, "%s", path);
         ps.policy = policy;
 
-        for (size_t pos = 0; pos < size;) {
-                const char *nl = memchr(data + pos, '\n', size - pos);
-                size_t len = nl ? (size_t)(nl - (data + pos)) : size - pos;
-
-                ps.line++;
-                if (len > SECCOMP_POLICY_LINE_MAX) {
-                        r = parser_fail(&ps, "line longer than %d bytes", SECCOMP_POLICY_LINE_MAX);
-                        goto fail;
-                }
-                memcpy(line, data + pos, len);
-                r = parser_line(&ps, line, len);
-                if (r < 0)
-                        goto fail;
-                pos += len + (nl ? 1 : 0);
-        }
+        r = textfile_lines(data, size, SECCOMP_POLICY_LINE_MAX, parser_line, &ps, &ps.line);
+        if (r == -E2BIG)
+                r = parser_fail(&ps, "line longer than %d bytes", SECCOMP_POLICY_LINE_MAX);
+        else if (r == -ENOMEM)
+                r = airlock_error_set(err, AIRLOCK_ERR_SETUP, ENOMEM, STEP, "%s", path);
+        if (r < 0)
+                goto fail;
         if (ps.n_rules == 0 && !ps.included) {
                 r = airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, STEP,
                                       "%s: no rules (not even execve could run)", path);
@@ -266,44 +233,17 @@ fail:
 
 int seccomp_policy_read_file(const char *path, SeccompPolicy **ret, AirlockError *err)
 {
-        _cleanup_close_ int fd = -EBADF;
         _cleanup_free_ char *buf = NULL;
         size_t size = 0;
-        struct stat st;
+        int r;
 
-        /* O_NONBLOCK: a FIFO must not hang us before fstat can turn it down */
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0) {
-                int r = errno;
-                if (r == ENOENT && !strchr(path, '/'))
-                        return airlock_error_set(err, AIRLOCK_ERR_USAGE, r, STEP,
-                                                 "'%s' is neither a built-in profile (default, "
-                                                 "strict) nor a file",
-                                                 path);
-                return airlock_error_set(err, AIRLOCK_ERR_USAGE, r, STEP, "%s", path);
-        }
-        if (fstat(fd, &st) < 0)
-                return airlock_error_set(err, AIRLOCK_ERR_USAGE, errno, STEP, "%s", path);
-        if (!S_ISREG(st.st_mode))
-                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, STEP, "%s: not a regular file",
+        r = textfile_read(path, SECCOMP_POLICY_FILE_MAX, &buf, &size);
+        if (r == -ENOENT && !strchr(path, '/'))
+                return airlock_error_set(err, AIRLOCK_ERR_USAGE, -r, STEP,
+                                         "'%s' is neither a built-in profile (default, "
+                                         "strict) nor a file",
                                          path);
-        if (st.st_size > SECCOMP_POLICY_FILE_MAX)
-                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, STEP,
-                                         "%s: larger than %d bytes", path, SECCOMP_POLICY_FILE_MAX);
-
-        /* one byte more than the cap, to notice a file that grew after fstat */
-        buf = malloc(SECCOMP_POLICY_FILE_MAX + 1);
-        if (!buf)
-                return airlock_error_set(err, AIRLOCK_ERR_SETUP, ENOMEM, STEP, "%s", path);
-        while (size <= SECCOMP_POLICY_FILE_MAX) {
-                ssize_t n = read(fd, buf + size, SECCOMP_POLICY_FILE_MAX + 1 - size);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return airlock_error_set(err, AIRLOCK_ERR_USAGE, errno, STEP, "%s", path);
-                if (n == 0)
-                        break;
-                size += (size_t)n;
-        }
+        if (r < 0)
+                return textfile_explain(r, path, SECCOMP_POLICY_FILE_MAX, STEP, err);
         return seccomp_policy_parse(path, buf, size, ret, err);
 }

@@ -9,7 +9,7 @@ fail=0
 ok() { pass=$((pass + 1)); echo "PASS $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
 # field FILE KEY: the first value of "KEY": in a JSON file (numbers, strings, booleans)
-field() { grep -o "\"$2\": [^,}]*" "$1" | head -n 1 | sed 's/^[^:]*: //; s/"//g; s/ *$//'; }
+field() { grep -o "\"$2\": *[^,}]*" "$1" | head -n 1 | sed 's/^[^:]*: *//; s/"//g; s/ *$//'; }
 run_groups() { ls "$R" 2>/dev/null | grep -E '^(uid|run)-' ; }
 procs_with() { for p in /proc/[0-9]*; do grep -q "$1" "$p/cmdline" 2>/dev/null && echo "${p#/proc/}"; done; }
 expect() { # expect NAME FILE KEY VALUE
@@ -66,6 +66,28 @@ left=$(procs_with 1000.0731)
 [ -z "$left" ] && ok "sigkill: no process left" || bad "sigkill: no process left" "pids $left"
 groups=$(run_groups)
 [ -z "$groups" ] && ok "no run cgroup left (root)" || bad "no run cgroup left (root)" "$groups"
+
+# The service on cgroup v2: the launcher makes the sandbox, the front end (dropped to uid 1000)
+# only speaks HTTP; a memory bomb sent over the API is held by memory.max, and a drained server
+# leaves nothing behind.
+ip link set lo up
+$A serve --listen 127.0.0.1:8080 --user 1000 --grace 5s --access-log /dev/null 2> /tmp/serve.err &
+spid=$!
+i=0
+while [ $i -lt 50 ] && ! wget -q -O /dev/null http://127.0.0.1:8080/healthz 2> /dev/null; do
+        sleep 0.1; i=$((i + 1))
+done
+wget -q -O /tmp/s.json --header 'Content-Type: application/json' \
+        --post-data '{"command":["/usr/bin/memhog","128"],"limits":{"memory_bytes":33554432,"wall_ms":20000}}' \
+        http://127.0.0.1:8080/v1/runs
+expect "serve: memory bomb: memory_limit" /tmp/s.json status memory_limit
+wget -q -O /tmp/s.json --header 'Content-Type: application/json' \
+        --post-data '{"command":["/usr/bin/true"]}' http://127.0.0.1:8080/v1/runs
+expect "serve: on cgroup v2" /tmp/s.json cgroup v2
+kill -TERM $spid
+wait $spid && ok "serve: drained and exited" || bad "serve: drained and exited" "exit $?; $(cat /tmp/serve.err)"
+groups=$(run_groups)
+[ -z "$groups" ] && ok "serve: no run cgroup left" || bad "serve: no run cgroup left" "$groups"
 
 # Rootless, in a delegated subtree as systemd gives a user session: the user's processes live
 # in a leaf below airlock/user-1000, and runs are made beside it.

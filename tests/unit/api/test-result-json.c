@@ -78,7 +78,7 @@ Test(result_json, ok_has_every_key_in_order)
             "wall_ms",          "cpu_user_ms",      "cpu_sys_ms",   "memory_peak_bytes",
             "stdout",           "stdout_truncated", "stdout_bytes", "stderr",
             "stderr_truncated", "stderr_bytes",     "files",        "limits",
-            "events",           "network",          "sandbox",
+            "events",           "network",          "sandbox",      "audit",
         };
         json_t *j;
         size_t i = 0;

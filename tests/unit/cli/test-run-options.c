@@ -92,6 +92,7 @@ static const struct {
      "100000:500",
      {"1000", "a:b", ":5", "5:", "99999999999:1", "123456789012345678901234567890123:1"}},
     {"--cgroup", "v2", {"v3", "", "V2", "auto "}},
+    {"--audit", "full", {"on", "", "Full", "alerts,full"}},
 };
 
 Test(run_options, every_value_option_good_and_bad)
@@ -198,14 +199,27 @@ Test(run_options, cgroup_modes)
 
 Test(run_options, single_valued_options_given_twice)
 {
-        static const char *const once[] = {"--rootfs", "--out-dir", "--stdin", "--result",
-                                           "--cgroup-root"};
+        static const char *const once[] = {"--rootfs",      "--out-dir", "--stdin", "--result",
+                                           "--cgroup-root", "--events",  "--rules"};
 
         for (size_t i = 0; i < ELEMENTSOF(once); i++) {
                 reset();
                 assert_usage_error(parse(once[i], "/a", once[i], "/b", "cmd", NULL), once[i],
                                    once[i]);
         }
+}
+
+Test(run_options, audit_options)
+{
+        cr_assert_eq(o.config.audit_level, 1, "alerts by default");
+        cr_assert_null(o.events_path);
+        cr_assert_eq(parse("--audit", "off", "--events", "-", "--rules", "r.txt", "cmd", NULL), 0);
+        cr_assert_eq(o.config.audit_level, 0);
+        cr_assert_str_eq(o.events_path, "-");
+        cr_assert_str_eq(o.config.rules_path, "r.txt");
+        reset();
+        cr_assert_eq(parse("--audit", "full", "cmd", NULL), 0);
+        cr_assert_eq(o.config.audit_level, 2);
 }
 
 Test(run_options, flags)

@@ -16,8 +16,8 @@ static const char *const want_init[] = {
 };
 
 static const char *const want_worker[] = {
-    "session",      "rlimits",      "close fds", "credentials",
-    "capabilities", "no_new_privs", "landlock",  "seccomp",
+    "session",      "rlimits",  "close fds", "credentials",      "capabilities",
+    "no_new_privs", "landlock", "seccomp",   "seccomp listener",
 };
 
 static void assert_order(const SandboxStep *steps, size_t n, const char *const *want, size_t n_want,
@@ -66,9 +66,13 @@ Test(steps, seccomp_last_landlock_before_it_no_new_privs_before_both)
         const SandboxStep *s = sandbox_worker_steps(&n);
         size_t seccomp = index_of(s, n, "seccomp"), landlock = index_of(s, n, "landlock"),
                nnp = index_of(s, n, "no_new_privs"), caps = index_of(s, n, "capabilities"),
-               creds = index_of(s, n, "credentials"), fds = index_of(s, n, "close fds");
+               creds = index_of(s, n, "credentials"), fds = index_of(s, n, "close fds"),
+               listener = index_of(s, n, "seccomp listener");
 
-        cr_assert_eq(seccomp, n - 1, "seccomp must be the last step before exec");
+        /* The listener (--audit) is handed over after the filter that makes it and before the
+         * exec the filter already watches: nothing else may come between seccomp and exec. */
+        cr_assert_eq(listener, n - 1, "the seccomp listener goes out right before exec");
+        cr_assert_eq(seccomp, n - 2, "seccomp must be the last hardening step before exec");
         cr_assert_eq(landlock, seccomp - 1, "landlock must come right before seccomp");
         cr_assert_lt(nnp, landlock, "no_new_privs must come before landlock");
         cr_assert_lt(caps, nnp);

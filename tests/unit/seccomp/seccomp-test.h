@@ -5,6 +5,7 @@
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bpf-eval.h"
@@ -87,4 +88,29 @@ static inline int nr_of(const char *name)
 static inline uint32_t expected_ret(int verdict)
 {
         return verdict == 0 ? RET_ALLOW : RET_ERRNO(verdict);
+}
+
+/* Values a hostile program would try: each row's own values, with dirty upper halves and a few
+ * flag bits, and plain random numbers. */
+static inline uint64_t interesting(const SeccompArgFilter *f, unsigned arg)
+{
+        uint64_t v = ((uint64_t)random() << 33) ^ ((uint64_t)random() << 2) ^ (uint64_t)random();
+
+        switch (random() % 4) {
+        case 0:
+                return v;
+        case 1:
+                return v & 0xff;
+        default: {
+                const SeccompArgRow *row = &f->rows[random() % f->n_rows];
+                for (size_t d = 0; d < SECCOMP_ARG_MAX_CONDS && row->conds[d].mask; d++)
+                        if (row->conds[d].arg == arg) {
+                                uint64_t noise = random() % 2 ? v & ~row->conds[d].mask : 0;
+                                if (random() % 8 == 0)
+                                        noise ^= UINT64_C(1) << (random() % 64);
+                                return row->conds[d].value | noise;
+                        }
+                return v;
+        }
+        }
 }

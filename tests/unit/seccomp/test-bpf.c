@@ -352,31 +352,6 @@ Test(bpf, x32_numbers_are_not_allowed)
         cr_assert_eq(eval(&prog, X32_SYSCALL_BIT | 512, 0), RET_KILL); /* x32 rt_sigaction */
 }
 
-/* Values a hostile program would try: each row's own values, with dirty upper halves and a few
- * flag bits, and plain random numbers. */
-static uint64_t interesting(const SeccompArgFilter *f, unsigned arg)
-{
-        uint64_t v = ((uint64_t)random() << 33) ^ ((uint64_t)random() << 2) ^ (uint64_t)random();
-
-        switch (random() % 4) {
-        case 0:
-                return v;
-        case 1:
-                return v & 0xff;
-        default: {
-                const SeccompArgRow *row = &f->rows[random() % f->n_rows];
-                for (size_t d = 0; d < SECCOMP_ARG_MAX_CONDS && row->conds[d].mask; d++)
-                        if (row->conds[d].arg == arg) {
-                                uint64_t noise = random() % 2 ? v & ~row->conds[d].mask : 0;
-                                if (random() % 8 == 0)
-                                        noise ^= UINT64_C(1) << (random() % 64);
-                                return row->conds[d].value | noise;
-                        }
-                return v;
-        }
-        }
-}
-
 static void compare_with_tables(const char *profile)
 {
         SeccompPolicy *p = load_profile(profile);

@@ -1,0 +1,170 @@
+/* The session: events in order, counts, the drop counter of a full queue, alerts apart. */
+#include <criterion/criterion.h>
+#include <poll.h>
+#include <string.h>
+
+#include "audit/audit-session.h"
+
+typedef struct Seen {
+        size_t n;
+        AuditEventKind kinds[16];
+        char paths[16][64];
+        uint64_t last_t;
+        bool ordered;
+} Seen;
+
+static void collect(const AuditEvent *ev, void *userdata)
+{
+        Seen *s = userdata;
+
+        cr_assert_str_eq(ev->run_id, "run-1");
+        if (s->n > 0 && ev->t_ns < s->last_t)
+                s->ordered = false;
+        s->last_t = ev->t_ns;
+        if (s->n < 16) {
+                s->kinds[s->n] = ev->kind;
+                snprintf(s->paths[s->n], sizeof(s->paths[0]), "%s", ev->path ? ev->path : "");
+        }
+        s->n++;
+}
+
+static bool readable(int fd)
+{
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+
+        return poll(&p, 1, 0) == 1;
+}
+
+Test(audit_session, events_arrive_in_order_with_deep_copies)
+{
+        AuditSession *s = NULL;
+        Seen seen = {.ordered = true};
+        char path[32] = "/etc/shadow";
+        AuditEvent ev = {.kind = AUDIT_EVENT_FILE_OPEN, .path = path};
+        AuditSummary sum;
+
+        cr_assert_eq(audit_session_new(AUDIT_LEVEL_ALERTS, "run-1", 1, &s), 0);
+        cr_assert_not(readable(audit_session_wake_fd(s)));
+        audit_session_emit(s, &ev);
+        strcpy(path, "changed");
+        ev.kind = AUDIT_EVENT_EXEC;
+        audit_session_emit(s, &ev);
+        cr_assert(readable(audit_session_wake_fd(s)));
+        audit_session_drain(s, collect, &seen);
+        cr_assert_not(readable(audit_session_wake_fd(s)));
+        cr_assert_eq(seen.n, 2);
+        cr_assert_eq(seen.kinds[0], AUDIT_EVENT_FILE_OPEN);
+        cr_assert_str_eq(seen.paths[0], "/etc/shadow", "the queue holds its own copy");
+        cr_assert_str_eq(seen.paths[1], "changed");
+        cr_assert(seen.ordered);
+        cr_assert_eq(audit_session_summary(s, &sum), 0);
+        cr_assert_eq(sum.counts[AUDIT_EVENT_FILE_OPEN], 1);
+        cr_assert_eq(sum.counts[AUDIT_EVENT_EXEC], 1);
+        cr_assert_eq(sum.dropped, 0);
+        audit_summary_done(&sum);
+        audit_session_free(s);
+}
+
+Test(audit_session, a_full_queue_counts_what_it_drops)
+{
+        AuditSession *s = NULL;
+        AuditEvent ev = {.kind = AUDIT_EVENT_FILE_OPEN, .path = "/x"};
+        Seen seen = {.ordered = true};
+        AuditSummary sum;
+
+        cr_assert_eq(audit_session_new(AUDIT_LEVEL_FULL, "run-1", 0, &s), 0);
+        for (int i = 0; i < AUDIT_QUEUE_MAX + 100; i++)
+                audit_session_emit(s, &ev);
+        audit_session_drain(s, collect, &seen);
+        cr_assert_eq(seen.n, AUDIT_QUEUE_MAX);
+        cr_assert_eq(audit_session_summary(s, &sum), 0);
+        cr_assert_eq(sum.dropped, 100);
+        cr_assert_eq(sum.counts[AUDIT_EVENT_FILE_OPEN], AUDIT_QUEUE_MAX + 100,
+                     "counts include what was dropped");
+        audit_summary_done(&sum);
+        /* room again */
+        audit_session_emit(s, &ev);
+        seen.n = 0;
+        audit_session_drain(s, collect, &seen);
+        cr_assert_eq(seen.n, 1);
+        audit_session_free(s);
+}
+
+Test(audit_session, alerts_and_the_first_violation)
+{
+        AuditSession *s = NULL;
+        static const AuditRule alert = {
+            .id = "a", .severity = AUDIT_SEVERITY_HIGH, .action = AUDIT_ACTION_ALERT};
+        static const AuditRule kill1 = {.id = "k1", .action = AUDIT_ACTION_KILL};
+        static const AuditRule kill2 = {.id = "k2", .action = AUDIT_ACTION_KILL};
+        Seen seen = {.ordered = true};
+        AuditSummary sum;
+
+        cr_assert_eq(audit_session_new(AUDIT_LEVEL_ALERTS, "run-1", 0, &s), 0);
+        cr_assert_not(audit_session_alert(s, &alert, "ptrace(0x10)", 7));
+        cr_assert_not(audit_session_violated(s));
+        cr_assert(audit_session_alert(s, &kill1, "/etc/shadow", 7));
+        cr_assert_not(audit_session_alert(s, &kill2, "/etc/gshadow", 7));
+        for (int i = 0; i < AUDIT_ALERTS_KEPT + 5; i++)
+                audit_session_alert(s, &alert, "again", 7);
+        cr_assert(audit_session_violated(s));
+        audit_session_drain(s, collect, &seen);
+        cr_assert_eq(seen.kinds[0], AUDIT_EVENT_ALERT);
+        cr_assert_eq(audit_session_summary(s, &sum), 0);
+        cr_assert(sum.violated);
+        cr_assert_str_eq(sum.violation.rule, "k1");
+        cr_assert_str_eq(sum.violation.evidence, "/etc/shadow");
+        cr_assert_eq(sum.n_alerts, AUDIT_ALERTS_KEPT);
+        cr_assert_eq(sum.alerts_total, AUDIT_ALERTS_KEPT + 8);
+        cr_assert_str_eq(sum.alerts[0].rule, "a");
+        audit_session_fail(s, "first");
+        audit_session_fail(s, "second");
+        audit_summary_done(&sum);
+        cr_assert_eq(audit_session_summary(s, &sum), 0);
+        cr_assert_str_eq(sum.error, "first");
+        audit_summary_done(&sum);
+        audit_session_free(s);
+}
+
+Test(audit_event, clone_copies_everything)
+{
+        const char *argv[] = {"sh", "-c", "true"};
+        uint64_t counts[_AUDIT_EVENT_KIND_MAX] = {[AUDIT_EVENT_EXEC] = 3};
+        AuditEvent ev = {.kind = AUDIT_EVENT_EXEC,
+                         .path = "/bin/sh",
+                         .resolved = "/usr/bin/sh",
+                         .argv = argv,
+                         .argc = 3,
+                         .counts = counts,
+                         .rule = "r"};
+        AuditEvent *c = audit_event_clone(&ev);
+
+        cr_assert_not_null(c);
+        cr_assert_neq(c->path, ev.path);
+        cr_assert_str_eq(c->path, "/bin/sh");
+        cr_assert_str_eq(c->resolved, "/usr/bin/sh");
+        cr_assert_eq(c->argc, 3);
+        cr_assert_neq((const void *)c->argv, (const void *)argv);
+        cr_assert_str_eq(c->argv[2], "true");
+        cr_assert_eq(c->counts[AUDIT_EVENT_EXEC], 3);
+        cr_assert_null(c->address);
+        cr_assert_str_eq(c->rule, "r");
+        audit_event_free(c);
+}
+
+Test(audit_event, names_round_trip)
+{
+        AuditLevel l;
+        AuditSeverity s;
+        AuditAction a;
+
+        cr_assert_eq(audit_level_from_string("full", &l), 0);
+        cr_assert_eq(l, AUDIT_LEVEL_FULL);
+        cr_assert_lt(audit_level_from_string("verbose", &l), 0);
+        cr_assert_eq(audit_severity_from_string("critical", &s), 0);
+        cr_assert_str_eq(audit_severity_to_string(s), "critical");
+        cr_assert_eq(audit_action_from_string("kill", &a), 0);
+        cr_assert_str_eq(audit_action_to_string(a), "kill");
+        cr_assert_str_eq(audit_event_kind_to_string(AUDIT_EVENT_SYSCALL_DENIED), "syscall.denied");
+        cr_assert_str_eq(audit_event_kind_to_string(_AUDIT_EVENT_KIND_MAX), "unknown");
+}
