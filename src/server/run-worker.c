@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "api/event-json.h"
 #include "api/result-json.h"
 #include "basic/macros.h"
 #include "run-frame.h"
@@ -139,6 +140,22 @@ static void on_output(int stream, const char *data, size_t len, void *userdata)
         /* A front end that went away cancels through cancel_fds; nothing to do here. */
         (void)run_frame_write(w->run_fd, stream == 1 ? RUN_FRAME_STDOUT : RUN_FRAME_STDERR, data,
                               len);
+}
+
+/* Audit events stream as frames too; they are delivered on the same thread as output. */
+static void on_event(const AuditEvent *ev, void *userdata)
+{
+        const Worker *w = userdata;
+        _cleanup_free_ char *text = NULL;
+        json_t *o = audit_event_to_json(ev);
+
+        if (!o)
+                return;
+        /* the precision --events uses: microseconds, not jansson's seventeen digits */
+        text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
+        json_decref(o);
+        if (text)
+                (void)run_frame_write(w->run_fd, RUN_FRAME_EVENT, text, strlen(text));
 }
 
 /* stdin bytes reach the sandbox through a memfd, which the sandbox layer opens by path like any
@@ -327,6 +344,7 @@ static int run_request(Worker *w)
 {
         SandboxHooks hooks = {
             .on_output = w->req.stream ? on_output : NULL,
+            .on_event = w->req.stream ? on_event : NULL,
             .userdata = w,
             .cancel_fds = w->cancel_fds,
             .n_cancel_fds = 2,

@@ -659,3 +659,23 @@ def test_metrics_count_runs(serve):
     assert 'airlock_runs_total{status="ok",language="command"}' in text, text
     assert "airlock_active_sandboxes" in text and "airlock_queue_depth" in text
     assert "airlock_rejected_requests_total" in text
+
+
+def test_stream_carries_audit_events_and_the_kill(serve):
+    """A streamed run sends its audit events as they happen: the alert for a credential read
+    arrives before the result, which says policy_violation with the rule."""
+    body = {"command": ["sh", "-c", "echo hi; cat /etc/shadow; echo after"]}
+    r = serve.post("/v1/runs", body, headers={"Accept": "text/event-stream"}, stream=True)
+    assert r.status_code == 200
+    events = list(sf.sse_events(r))
+    names = [n for _, n, _ in events]
+    kinds = [d.get("kind") for _, n, d in events if n == "event"]
+    assert "run.start" in kinds and "alert" in kinds, kinds
+    alert_at = next(i for i, (_, n, d) in enumerate(events) if n == "event" and d["kind"] == "alert")
+    assert alert_at < names.index("result")
+    for _, n, d in events:
+        sf.validate(d, sf.STREAM_SCHEMAS[n])
+    result = events[-1][2]
+    assert result["status"] == "policy_violation"
+    assert result["violation"]["evidence"] == "/etc/shadow"
+    assert "after" not in result["stdout"]
