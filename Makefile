@@ -23,7 +23,7 @@ integration: all
 # Everything CI runs: unit tests, the same under ASan+UBSan, fuzzers, integration tests as root
 # and as an ordinary user on this host's cgroup hierarchy, and the limits tests again in a VM on
 # a pure cgroup v2 hierarchy.
-check: unit asan fuzz integration check-v2
+check: unit asan fuzz integration check-v2 demo
 
 check-v2: all
 	tests/vm/run-v2.sh $(BUILD)/src/cli/airlock
