@@ -174,7 +174,8 @@ static inline const char *sh_token_text(const ShTokens *ts, const ShToken *t)
 
 static inline const ShPart *sh_token_parts(const ShTokens *ts, const ShToken *t)
 {
-        return ts->parts + t->first_part;
+        /* A script whose words have no parts at all has no parts array (NULL + 0 is UB). */
+        return ts->parts ? ts->parts + t->first_part : NULL;
 }
 
 static inline const char *sh_part_text(const ShTokens *ts, const ShPart *p)
