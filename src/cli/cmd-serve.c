@@ -78,8 +78,20 @@ static void usage(FILE *f)
 
 static int fail(const char *opt, const char *arg)
 {
-        fprintf(stderr, "airlock: serve: %s: invalid value '%s'\n", opt, arg);
+        fprintf(stderr, "airlock: serve: %s: invalid value '%s' (see airlock serve --help)\n",
+                opt, arg);
         return -EINVAL;
+}
+
+/* "--queue" for OPT_QUEUE: argv[optind - 1] is the value, not the flag, for "--queue 5". */
+static const char *option_name(int opt, char buf[static 64])
+{
+        for (const struct option *o = options; o->name; o++)
+                if (o->val == opt) {
+                        snprintf(buf, 64, "--%s", o->name);
+                        return buf;
+                }
+        return "option";
 }
 
 static int set_strv(char ***v, size_t *n, size_t max, const char *opt, const char *arg)
@@ -196,6 +208,7 @@ int cmd_serve(int argc, char **argv)
 {
         ServeConfig c;
         bool listen_from_flags = false;
+        char name[64];
         int opt, idx, code;
 
         serve_config_init(&c);
@@ -204,7 +217,8 @@ int cmd_serve(int argc, char **argv)
                 return AIRLOCK_EXIT_USAGE;
         }
         optind = 1;
-        while ((opt = getopt_long(argc, argv, "h", options, &idx)) != -1) {
+        opterr = 0; /* our own one-line messages below */
+        while ((opt = getopt_long(argc, argv, ":h", options, &idx)) != -1) {
                 if (opt == 'h' || opt == OPT_HELP) {
                         usage(stdout);
                         serve_config_done(&c);
@@ -212,9 +226,15 @@ int cmd_serve(int argc, char **argv)
                 }
                 if (opt == OPT_CONFIG)
                         continue;
-                if (opt == '?' || apply_option(&c, opt, argv[optind - 1], optarg,
-                                               &listen_from_flags) < 0) {
-                        fprintf(stderr, "airlock: serve: see airlock serve --help\n");
+                if (opt == '?' || opt == ':') {
+                        fprintf(stderr, "airlock: serve: %s '%s' (see airlock serve --help)\n",
+                                opt == '?' ? "unknown option" : "a value is needed after",
+                                argv[optind - 1]);
+                        serve_config_done(&c);
+                        return AIRLOCK_EXIT_USAGE;
+                }
+                if (apply_option(&c, opt, option_name(opt, name), optarg, &listen_from_flags) <
+                    0) {
                         serve_config_done(&c);
                         return AIRLOCK_EXIT_USAGE;
                 }

@@ -239,6 +239,8 @@ int serve_config_load_file(ServeConfig *c, const char *path, AirlockError *err)
         int r;
 
         root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+        if (!root && jerr.line < 0) /* not a parse error: the file could not be read */
+                return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "--config", "%s", jerr.text);
         if (!root)
                 return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "--config",
                                          "%s: line %d, column %d: %s", path, jerr.line, jerr.column,

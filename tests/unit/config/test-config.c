@@ -263,3 +263,21 @@ Test(config_specs, done_resets_and_accepts_empty)
         cr_assert_eq(empty.n_copies, 0);
         cr_assert_null(empty.copies);
 }
+
+/* The server's files: the launcher's own check, whatever the front end let through. */
+Test(config_specs, inline_file_stays_inside_the_scratch_directory)
+{
+        static const char *const bad[] = {"../x", "a/../../x", "/etc/passwd", "", ".", "a/.."};
+        AirlockError err = {0};
+
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                err = (AirlockError){0};
+                assert_usage(airlock_config_add_inline_file(&c, bad[i], "x", 1, false, &err), &err,
+                             "files", bad[i]);
+        }
+        cr_assert_eq(c.n_inline_files, 0);
+        cr_assert_eq(airlock_config_add_inline_file(&c, "./d//a.txt", "\0\1", 2, true, &err), 0);
+        cr_assert_str_eq(c.inline_files[0].path, "d/a.txt");
+        cr_assert_eq(c.inline_files[0].len, 2);
+        cr_assert(c.inline_files[0].executable);
+}
