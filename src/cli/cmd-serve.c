@@ -78,8 +78,8 @@ static void usage(FILE *f)
 
 static int fail(const char *opt, const char *arg)
 {
-        fprintf(stderr, "airlock: serve: %s: invalid value '%s' (see airlock serve --help)\n",
-                opt, arg);
+        fprintf(stderr, "airlock: serve: %s: invalid value '%s' (see airlock serve --help)\n", opt,
+                arg);
         return -EINVAL;
 }
 
@@ -233,8 +233,7 @@ int cmd_serve(int argc, char **argv)
                         serve_config_done(&c);
                         return AIRLOCK_EXIT_USAGE;
                 }
-                if (apply_option(&c, opt, option_name(opt, name), optarg, &listen_from_flags) <
-                    0) {
+                if (apply_option(&c, opt, option_name(opt, name), optarg, &listen_from_flags) < 0) {
                         serve_config_done(&c);
                         return AIRLOCK_EXIT_USAGE;
                 }

@@ -221,8 +221,8 @@ int airlock_config_add_env(AirlockConfig *c, const char *kv, AirlockError *err)
         return env[c->n_env - 1] ? 0 : -ENOMEM;
 }
 
-int airlock_config_add_inline_file(AirlockConfig *c, const char *path, const void *data,
-                                   size_t len, bool executable, AirlockError *err)
+int airlock_config_add_inline_file(AirlockConfig *c, const char *path, const void *data, size_t len,
+                                   bool executable, AirlockError *err)
 {
         _cleanup_free_ char *norm = NULL;
         _cleanup_free_ unsigned char *copy = NULL;
@@ -238,8 +238,7 @@ int airlock_config_add_inline_file(AirlockConfig *c, const char *path, const voi
                 return -ENOMEM;
         if (len)
                 memcpy(copy, data, len);
-        files = array_grow(c->inline_files, &c->n_inline_files, sizeof(*files),
-                           AIRLOCK_MAX_COPIES);
+        files = array_grow(c->inline_files, &c->n_inline_files, sizeof(*files), AIRLOCK_MAX_COPIES);
         if (!files)
                 return airlock_error_set(err, AIRLOCK_ERR_USAGE, 0, "files", "at most %d",
                                          AIRLOCK_MAX_COPIES);

@@ -73,8 +73,8 @@ typedef struct AirlockConfig {
         char *out_dir;
         bool collect_in_memory; /* collected files go into the result (CollectedFile.data), for
                                  * the server; out_dir is then unused */
-        char *stdin_path; /* NULL: /dev/null; "-": airlock's own stdin */
-        char **env;       /* "K=V" added to the clean environment */
+        char *stdin_path;       /* NULL: /dev/null; "-": airlock's own stdin */
+        char **env;             /* "K=V" added to the clean environment */
         size_t n_env;
         char **allow_net; /* --allow-net specs; none: no network at all */
         size_t n_allow_net;
@@ -105,8 +105,8 @@ int airlock_config_add_copy(AirlockConfig *c, const char *spec, AirlockError *er
 int airlock_config_add_bind(AirlockConfig *c, const char *spec, bool writable, AirlockError *err);
 int airlock_config_add_env(AirlockConfig *c, const char *kv, AirlockError *err);
 /* Takes a copy of data; path must be relative and stay inside the scratch directory. */
-int airlock_config_add_inline_file(AirlockConfig *c, const char *path, const void *data,
-                                   size_t len, bool executable, AirlockError *err);
+int airlock_config_add_inline_file(AirlockConfig *c, const char *path, const void *data, size_t len,
+                                   bool executable, AirlockError *err);
 int airlock_config_add_collect(AirlockConfig *c, const char *glob, AirlockError *err);
 /* Stored as given; the network module parses them (before clone) when the run is prepared. */
 int airlock_config_add_allow_net(AirlockConfig *c, const char *spec, AirlockError *err);

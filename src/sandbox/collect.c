@@ -215,8 +215,8 @@ int collect_outputs(int scratch_fd, const AirlockConfig *c, RunResult *r, Airloc
                 return 0;
         if (c->collect_in_memory)
                 return walk(&co, scratch_fd, "", 0) < 0
-                           ? airlock_error_set(err, AIRLOCK_ERR_INTERNAL, ENOMEM,
-                                               "collect outputs", NULL)
+                           ? airlock_error_set(err, AIRLOCK_ERR_INTERNAL, ENOMEM, "collect outputs",
+                                               NULL)
                            : 0;
         if (!c->out_dir)
                 return 0;

@@ -55,7 +55,7 @@ typedef struct CapturedOutput {
 typedef struct CollectedFile {
         char *path; /* relative to the scratch directory */
         uint64_t size;
-        char *data; /* with collect_in_memory: the file's bytes (size of them) */
+        char *data;    /* with collect_in_memory: the file's bytes (size of them) */
         char *skipped; /* NULL when copied; otherwise why not ("symlink", "too large", ...) */
 } CollectedFile;
 

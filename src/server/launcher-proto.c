@@ -50,9 +50,10 @@ int launcher_proto_recv(int fd, LauncherMessage *msg, int *fds, size_t *n_fds)
         } control;
         LauncherMessage m;
         struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-        struct msghdr mh = {
-            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-            .msg_controllen = sizeof(control.buf)};
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = control.buf,
+                            .msg_controllen = sizeof(control.buf)};
         size_t got = 0;
         ssize_t n;
 
@@ -68,7 +69,8 @@ int launcher_proto_recv(int fd, LauncherMessage *msg, int *fds, size_t *n_fds)
                         continue;
                 k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
                 /* MSG_CTRUNC below catches more than fit; this only keeps count. */
-                memcpy(fds + got, CMSG_DATA(c), sizeof(int) * (k < LAUNCHER_MAX_FDS - got ? k : LAUNCHER_MAX_FDS - got));
+                memcpy(fds + got, CMSG_DATA(c),
+                       sizeof(int) * (k < LAUNCHER_MAX_FDS - got ? k : LAUNCHER_MAX_FDS - got));
                 got += (k < LAUNCHER_MAX_FDS - got ? k : LAUNCHER_MAX_FDS - got);
         }
         if (n == 0 && got == 0)

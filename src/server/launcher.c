@@ -181,8 +181,7 @@ static pid_t fork_frontend(Launcher *l, FrontendArgs *args, int frontend_ctl,
 }
 
 /* A worker for one run: the request's memfd and the run channel came with the message. */
-static void start_worker(Launcher *l, int memfd, int run_fd, const int *listen_fds,
-                         size_t n_listen)
+static void start_worker(Launcher *l, int memfd, int run_fd, const int *listen_fds, size_t n_listen)
 {
         pid_t pid;
 
@@ -367,8 +366,8 @@ static int open_access_log(const ServeConfig *c, AirlockError *err)
         if (!c->access_log || strcmp(c->access_log, "-") == 0)
                 fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
         else
-                fd = open(c->access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-                          0640);
+                fd =
+                    open(c->access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
         if (fd < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_USAGE, errno, "--access-log", "%s",
                                          c->access_log ? c->access_log : "stderr");
@@ -441,8 +440,7 @@ int launcher_main(ServeConfig *config)
                 r = block_signals(&l, &err);
         if (r < 0) {
                 log_error(NULL, &err);
-                code = err.kind == AIRLOCK_ERR_USAGE ? AIRLOCK_EXIT_USAGE
-                                                     : AIRLOCK_EXIT_SETUP;
+                code = err.kind == AIRLOCK_ERR_USAGE ? AIRLOCK_EXIT_USAGE : AIRLOCK_EXIT_SETUP;
                 goto out;
         }
         remove_leftovers(config);

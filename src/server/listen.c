@@ -64,8 +64,8 @@ static int parse_inet(const char *spec, ListenAddr *ret)
         } else {
                 struct sockaddr_in *in = (struct sockaddr_in *)&ret->sa;
 
-                *in = (struct sockaddr_in){.sin_family = AF_INET,
-                                           .sin_port = htons((uint16_t)port)};
+                *in =
+                    (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
                 if (inet_pton(AF_INET, host, &in->sin_addr) != 1)
                         return -EINVAL;
                 ret->len = sizeof(*in);

@@ -66,8 +66,8 @@ int run_frame_read(int fd, RunFrame *ret)
         r = read_all(fd, head, sizeof(head));
         if (r <= 0)
                 return r;
-        len = (size_t)head[4] | (size_t)head[5] << 8 | (size_t)head[6] << 16 |
-              (size_t)head[7] << 24;
+        len =
+            (size_t)head[4] | (size_t)head[5] << 8 | (size_t)head[6] << 16 | (size_t)head[7] << 24;
         if (head[0] < RUN_FRAME_STDOUT || head[0] > RUN_FRAME_ERROR || head[1] || head[2] ||
             head[3] || len > RUN_FRAME_MAX_PAYLOAD)
                 return -EPROTO;

@@ -76,7 +76,10 @@ static const struct {
         size_t offset;
         bool narrow;
 } limit_fields[] = {
-#define F(bit, name, field, narrow) {bit, name, offsetof(AirlockLimits, field), narrow}
+#define F(bit, name, field, narrow)                                                                \
+        {                                                                                          \
+                bit, name, offsetof(AirlockLimits, field), narrow                                  \
+        }
     F(SERVE_LIMIT_MEMORY, "memory_bytes", memory_bytes, false),
     F(SERVE_LIMIT_WALL, "wall_ms", wall_ms, false),
     F(SERVE_LIMIT_CPU, "cpu_ms", cpu_ms, false),
@@ -196,8 +199,7 @@ static int add_files(const Worker *w, AirlockConfig *c, AirlockError *err)
         for (size_t i = 0; i < w->req.n_files; i++) {
                 const ServeFile *f = &w->req.files[i];
 
-                r = airlock_config_add_inline_file(c, f->path, f->data, f->len, f->executable,
-                                                   err);
+                r = airlock_config_add_inline_file(c, f->path, f->data, f->len, f->executable, err);
                 if (r < 0)
                         return r;
         }
@@ -233,8 +235,7 @@ static int build_run_config(const Worker *w, AirlockConfig *c, int *ret_stdin_fd
                        -EINVAL;
         for (size_t i = 0; i < w->req.n_allow_net && r >= 0; i++)
                 r = airlock_config_add_allow_net(c, w->req.allow_net[i], &err);
-        for (size_t i = 0; w->req.n_allow_net > 0 && i < w->config->n_allow_private && r >= 0;
-             i++)
+        for (size_t i = 0; w->req.n_allow_net > 0 && i < w->config->n_allow_private && r >= 0; i++)
                 r = airlock_config_add_allow_private(c, w->config->allow_private[i], &err);
         if (r >= 0)
                 r = add_files(w, c, &err);
@@ -304,8 +305,7 @@ static int send_result(const Worker *w, const RunResult *res, const RunResult *c
 static const CollectedFile *find_output(const RunResult *r, const char *name)
 {
         for (size_t i = 0; i < r->n_files; i++)
-                if (strcmp(r->files[i].path, name) == 0 && r->files[i].data &&
-                    !r->files[i].skipped)
+                if (strcmp(r->files[i].path, name) == 0 && r->files[i].data && !r->files[i].skipped)
                         return &r->files[i];
         return NULL;
 }
@@ -375,10 +375,10 @@ static int run_request(Worker *w)
         if (r >= 0 && !compile_failed)
                 r = sandbox_run(&c, &hooks, &res);
         if (r >= 0)
-                r = compile_failed ? send_result(w, &compiled, NULL)
-                                   : send_result(w, &res,
-                                                 w->runtime && w->runtime->compile ? &compiled
-                                                                                   : NULL);
+                r = compile_failed
+                        ? send_result(w, &compiled, NULL)
+                        : send_result(w, &res,
+                                      w->runtime && w->runtime->compile ? &compiled : NULL);
         else if (r != -EINVAL)
                 (void)send_error(w, 503, "internal", "%s", strerror(-r));
         run_result_done(&res);
@@ -452,7 +452,9 @@ int run_worker_main(const ServeConfig *config, int memfd, int run_fd)
         r = read_request(memfd, &buf, &len);
         if (r < 0)
                 return send_error(&w, 400, "bad_request", "request: unreadable (%s)",
-                                  strerror(-r)) < 0 ? 1 : 0;
+                                  strerror(-r)) < 0
+                           ? 1
+                           : 0;
         serve_request_init(&w.req);
         r = serve_request_decode(buf, len, &w.req, &err);
         if (r < 0)

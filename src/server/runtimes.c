@@ -29,8 +29,8 @@ static const Runtime table[] = {
      ARGV("gcc", "-O2", "-std=gnu17", "-pipe", "-o", "main", "main.c", "-lm"), "main",
      ARGV("./main"), ARGV("/usr/bin/gcc", "-dumpfullversion")},
     {"cpp", "C++ (g++, gnu++17)", "main.cpp",
-     ARGV("g++", "-O2", "-std=gnu++17", "-pipe", "-o", "main", "main.cpp"), "main",
-     ARGV("./main"), ARGV("/usr/bin/g++", "-dumpfullversion")},
+     ARGV("g++", "-O2", "-std=gnu++17", "-pipe", "-o", "main", "main.cpp"), "main", ARGV("./main"),
+     ARGV("/usr/bin/g++", "-dumpfullversion")},
 };
 
 const Runtime *runtimes_table(size_t *ret_n)
@@ -128,8 +128,8 @@ size_t runtimes_detect(RuntimeInfo *info, size_t n)
 
         for (i = 0; i < n && i < ELEMENTSOF(table); i++) {
                 info[i] = (RuntimeInfo){.runtime = &table[i]};
-                info[i].available = probe(table[i].version, info[i].version,
-                                          sizeof(info[i].version));
+                info[i].available =
+                    probe(table[i].version, info[i].version, sizeof(info[i].version));
         }
         return i;
 }

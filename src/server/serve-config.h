@@ -27,7 +27,7 @@ typedef struct ServeConfig {
         uint64_t max_inline_bytes;
         uint32_t client_timeout_s;
         uint32_t grace_s;
-        char *keys_file; /* NULL: AIRLOCK_API_KEYS from the environment, or no auth */
+        char *keys_file;              /* NULL: AIRLOCK_API_KEYS from the environment, or no auth */
         uint32_t per_key_concurrency; /* 0: max_concurrent */
         AirlockLimits default_limits; /* what a request gets when it says nothing */
         AirlockLimits max_limits;     /* what a request may ask for at most (422 beyond) */

@@ -27,19 +27,32 @@ typedef enum Tag {
 static uint64_t get_limit(const AirlockLimits *l, unsigned bit)
 {
         switch (1u << bit) {
-        case SERVE_LIMIT_MEMORY: return l->memory_bytes;
-        case SERVE_LIMIT_WALL: return l->wall_ms;
-        case SERVE_LIMIT_CPU: return l->cpu_ms;
-        case SERVE_LIMIT_PIDS: return l->pids;
-        case SERVE_LIMIT_CPUS: return l->cpu_milli;
-        case SERVE_LIMIT_STDOUT: return l->stdout_bytes;
-        case SERVE_LIMIT_STDERR: return l->stderr_bytes;
-        case SERVE_LIMIT_SCRATCH: return l->scratch_bytes;
-        case SERVE_LIMIT_TMP: return l->tmp_bytes;
-        case SERVE_LIMIT_NOFILE: return l->nofile;
-        case SERVE_LIMIT_FSIZE: return l->fsize_bytes;
-        case SERVE_LIMIT_NET_CONNS: return l->net_conns;
-        case SERVE_LIMIT_NET_BYTES: return l->net_bytes;
+        case SERVE_LIMIT_MEMORY:
+                return l->memory_bytes;
+        case SERVE_LIMIT_WALL:
+                return l->wall_ms;
+        case SERVE_LIMIT_CPU:
+                return l->cpu_ms;
+        case SERVE_LIMIT_PIDS:
+                return l->pids;
+        case SERVE_LIMIT_CPUS:
+                return l->cpu_milli;
+        case SERVE_LIMIT_STDOUT:
+                return l->stdout_bytes;
+        case SERVE_LIMIT_STDERR:
+                return l->stderr_bytes;
+        case SERVE_LIMIT_SCRATCH:
+                return l->scratch_bytes;
+        case SERVE_LIMIT_TMP:
+                return l->tmp_bytes;
+        case SERVE_LIMIT_NOFILE:
+                return l->nofile;
+        case SERVE_LIMIT_FSIZE:
+                return l->fsize_bytes;
+        case SERVE_LIMIT_NET_CONNS:
+                return l->net_conns;
+        case SERVE_LIMIT_NET_BYTES:
+                return l->net_bytes;
         }
         return 0;
 }
@@ -50,20 +63,51 @@ static int set_limit(AirlockLimits *l, unsigned bit, uint64_t v)
         bool narrow = false;
 
         switch (1u << bit) {
-        case SERVE_LIMIT_MEMORY: l->memory_bytes = v; break;
-        case SERVE_LIMIT_WALL: l->wall_ms = v; break;
-        case SERVE_LIMIT_CPU: l->cpu_ms = v; break;
-        case SERVE_LIMIT_PIDS: l->pids = (uint32_t)v; narrow = true; break;
-        case SERVE_LIMIT_CPUS: l->cpu_milli = (uint32_t)v; narrow = true; break;
-        case SERVE_LIMIT_STDOUT: l->stdout_bytes = v; break;
-        case SERVE_LIMIT_STDERR: l->stderr_bytes = v; break;
-        case SERVE_LIMIT_SCRATCH: l->scratch_bytes = v; break;
-        case SERVE_LIMIT_TMP: l->tmp_bytes = v; break;
-        case SERVE_LIMIT_NOFILE: l->nofile = (uint32_t)v; narrow = true; break;
-        case SERVE_LIMIT_FSIZE: l->fsize_bytes = v; break;
-        case SERVE_LIMIT_NET_CONNS: l->net_conns = (uint32_t)v; narrow = true; break;
-        case SERVE_LIMIT_NET_BYTES: l->net_bytes = v; break;
-        default: return -EINVAL;
+        case SERVE_LIMIT_MEMORY:
+                l->memory_bytes = v;
+                break;
+        case SERVE_LIMIT_WALL:
+                l->wall_ms = v;
+                break;
+        case SERVE_LIMIT_CPU:
+                l->cpu_ms = v;
+                break;
+        case SERVE_LIMIT_PIDS:
+                l->pids = (uint32_t)v;
+                narrow = true;
+                break;
+        case SERVE_LIMIT_CPUS:
+                l->cpu_milli = (uint32_t)v;
+                narrow = true;
+                break;
+        case SERVE_LIMIT_STDOUT:
+                l->stdout_bytes = v;
+                break;
+        case SERVE_LIMIT_STDERR:
+                l->stderr_bytes = v;
+                break;
+        case SERVE_LIMIT_SCRATCH:
+                l->scratch_bytes = v;
+                break;
+        case SERVE_LIMIT_TMP:
+                l->tmp_bytes = v;
+                break;
+        case SERVE_LIMIT_NOFILE:
+                l->nofile = (uint32_t)v;
+                narrow = true;
+                break;
+        case SERVE_LIMIT_FSIZE:
+                l->fsize_bytes = v;
+                break;
+        case SERVE_LIMIT_NET_CONNS:
+                l->net_conns = (uint32_t)v;
+                narrow = true;
+                break;
+        case SERVE_LIMIT_NET_BYTES:
+                l->net_bytes = v;
+                break;
+        default:
+                return -EINVAL;
         }
         return narrow && v > UINT32_MAX ? -ERANGE : 0;
 }
@@ -285,11 +329,11 @@ static int decode_field(ServeRequest *req, uint16_t tag, const uint8_t *p, size_
                 return decode_string_into(&req->env, &req->n_env, AIRLOCK_MAX_ENV, p, n, "env",
                                           err);
         case TAG_COLLECT:
-                return decode_string_into(&req->collect, &req->n_collect, AIRLOCK_MAX_COLLECT, p,
-                                          n, "collect", err);
+                return decode_string_into(&req->collect, &req->n_collect, AIRLOCK_MAX_COLLECT, p, n,
+                                          "collect", err);
         case TAG_ALLOW_NET:
-                return decode_string_into(&req->allow_net, &req->n_allow_net,
-                                          AIRLOCK_MAX_NET_SPECS, p, n, "network", err);
+                return decode_string_into(&req->allow_net, &req->n_allow_net, AIRLOCK_MAX_NET_SPECS,
+                                          p, n, "network", err);
         case TAG_LANGUAGE:
                 if (req->language || n > SERVE_MAX_LANGUAGE || dup_string(p, n, &req->language) < 0)
                         return fail(err, "language");

@@ -12,8 +12,8 @@ static void fill(ServeRequest *r)
         cr_assert_eq(serve_request_add_env(r, "A=1"), 0);
         cr_assert_eq(serve_request_add_collect(r, "*.png"), 0);
         cr_assert_eq(serve_request_add_allow_net(r, "example.org"), 0);
-        cr_assert_eq(serve_request_add_file(r, "data/in.csv", (const uint8_t *)"a,b\n\0x", 6, false),
-                     0);
+        cr_assert_eq(
+            serve_request_add_file(r, "data/in.csv", (const uint8_t *)"a,b\n\0x", 6, false), 0);
         cr_assert_eq(serve_request_add_file(r, "run.sh", (const uint8_t *)"", 0, true), 0);
         r->stdin_data = (uint8_t *)strdup("input");
         r->stdin_len = 5;
@@ -120,8 +120,8 @@ Test(serve_request, refuses_nul_in_strings_and_unknown_tags)
 Test(serve_request, a_limit_set_twice_or_too_wide_is_refused)
 {
         /* TAG_LIMIT (9), 12 bytes: bit 3 (pids, 32-bit) = 2^32 */
-        uint8_t wide[] = {'A', 'L', 'R', 'Q', 1, 0, 0, 0, 9, 0, 12, 0, 0, 0, 3, 0, 0, 0,
-                          0,   0,   0,   0,   1, 0, 0, 0, 1, 0, 1,  0, 0, 0, 'x'};
+        uint8_t wide[] = {'A', 'L', 'R', 'Q', 1, 0, 0, 0, 9, 0, 12, 0, 0, 0, 3, 0,  0,
+                          0,   0,   0,   0,   0, 1, 0, 0, 0, 1, 0,  1, 0, 0, 0, 'x'};
         ServeRequest b;
         AirlockError err = {0};
 
