@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "basic/fd-util.h"
 #include "basic/macros.h"
 #include "config/limits.h"
 #include "fs-util.h"
@@ -159,21 +160,6 @@ static int copy_one(int scratch_fd, const AirlockCopy *cp, CopyIn *ci)
         return copy_entry(ci, src, slash ? slash + 1 : cp->host, dst_dir, dst_name, 0);
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-        while (len > 0) {
-                ssize_t n = write(fd, p, len);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return negative_errno();
-                p += n;
-                len -= (size_t)n;
-        }
-        return 0;
-}
-
 static int write_inline(int scratch_fd, const AirlockInlineFile *f, CopyIn *ci)
 {
         _cleanup_close_ int dir = -EBADF, out = -EBADF;
@@ -192,7 +178,7 @@ static int write_inline(int scratch_fd, const AirlockInlineFile *f, CopyIn *ci)
         become_sandbox(ci, false);
         if (r < 0)
                 return fail(ci, r, r == -EEXIST ? "given twice" : "create");
-        r = write_all(out, f->data, f->len);
+        r = fd_write_full(out, f->data, f->len);
         return r < 0 ? fail(ci, r, "write") : 0;
 }
 

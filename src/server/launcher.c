@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "api-keys.h"
+#include "basic/fd-util.h"
 #include "basic/macros.h"
 #include "cgroup/cgroup.h"
 #include "frontend.h"
@@ -135,9 +136,10 @@ static void send_keys(Launcher *l)
                                 "loopback, keeping the old ones\n");
                 return;
         }
-        fd = memfd_create("airlock-keys", MFD_CLOEXEC);
-        if (fd < 0 || (text && write(fd, text, strlen(text)) != (ssize_t)strlen(text))) {
-                fprintf(stderr, "airlock: serve: reload keys: %m, keeping the old ones\n");
+        fd = memfd_new_with("airlock-keys", text, text ? strlen(text) : 0, false);
+        if (fd < 0) {
+                fprintf(stderr, "airlock: serve: reload keys: %s, keeping the old ones\n",
+                        strerror(-fd));
                 return;
         }
         if (launcher_proto_send(l->ctl_fd, &msg, &fd, 1) < 0)

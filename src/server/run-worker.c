@@ -16,6 +16,7 @@
 
 #include "api/event-json.h"
 #include "api/result-json.h"
+#include "basic/fd-util.h"
 #include "basic/macros.h"
 #include "run-frame.h"
 #include "runtimes.h"
@@ -165,20 +166,11 @@ static void on_event(const AuditEvent *ev, void *userdata)
  * --stdin file. */
 static int stdin_memfd(const ServeRequest *req, AirlockConfig *c)
 {
-        _cleanup_close_ int fd = memfd_create("airlock-stdin", MFD_CLOEXEC);
-        size_t done = 0;
+        _cleanup_close_ int fd =
+            memfd_new_with("airlock-stdin", req->stdin_data, req->stdin_len, false);
 
         if (fd < 0)
-                return -errno;
-        while (done < req->stdin_len) {
-                ssize_t n = write(fd, req->stdin_data + done, req->stdin_len - done);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0)
-                        return -errno;
-                done += (size_t)n;
-        }
+                return fd;
         if (asprintf(&c->stdin_path, "/proc/self/fd/%d", fd) < 0)
                 return -ENOMEM;
         return TAKE_FD(fd);

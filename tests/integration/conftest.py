@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 from collections import namedtuple
 from pathlib import Path
 
@@ -174,3 +175,28 @@ def bind_dir(tmp_path):
     os.chmod(d, 0o777)
     os.chmod(tmp_path, 0o755)
     return d
+
+
+@pytest.fixture
+def echo():
+    """A TCP echo server on 127.0.0.1, for CONNECT tunnels (what TLS clients do through a
+    proxy); yields (port, connection count)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(4)
+    count = {"n": 0}
+
+    def serve():
+        while True:
+            try:
+                c, _ = s.accept()
+            except OSError:
+                return
+            count["n"] += 1
+            with c:
+                while data := c.recv(4096):
+                    c.sendall(data)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield s.getsockname()[1], count
+    s.close()

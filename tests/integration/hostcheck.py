@@ -262,3 +262,9 @@ def kill_pid(pid):
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def net_attempts(result):
+    """(kind, host, port, verdict) of each attempt in a run result's network record."""
+    return [(a["kind"], a["host"], a["port"], a["verdict"])
+            for a in result["network"]["attempts"]]

@@ -8,6 +8,8 @@ import threading
 
 import pytest
 
+import hostcheck as hc
+
 BODY = b"hello from the allowed server\n"
 
 
@@ -53,32 +55,7 @@ def servers():
     b.close()
 
 
-@pytest.fixture
-def echo():
-    """A TCP echo server on 127.0.0.1, for CONNECT (what TLS clients do through a proxy)."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    s.listen(4)
-    count = {"n": 0}
-
-    def serve():
-        while True:
-            try:
-                c, _ = s.accept()
-            except OSError:
-                return
-            count["n"] += 1
-            with c:
-                while data := c.recv(4096):
-                    c.sendall(data)
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield s.getsockname()[1], count
-    s.close()
-
-
-def attempts(r):
-    return [(a["kind"], a["host"], a["port"], a["verdict"]) for a in r["network"]["attempts"]]
+attempts = hc.net_attempts
 
 
 def test_without_allow_net_nothing_arrives(run_json, servers):

@@ -88,32 +88,7 @@ def tls_server(tmp_path):
     s.close()
 
 
-@pytest.fixture
-def echo():
-    """A TCP echo server on 127.0.0.1, for CONNECT tunnels; yields (port, connection count)."""
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    s.listen(4)
-    count = {"n": 0}
-
-    def serve():
-        while True:
-            try:
-                c, _ = s.accept()
-            except OSError:
-                return
-            count["n"] += 1
-            with c:
-                while data := c.recv(4096):
-                    c.sendall(data)
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield s.getsockname()[1], count
-    s.close()
-
-
-def attempts(r):
-    return [(a["kind"], a["host"], a["port"], a["verdict"]) for a in r["network"]["attempts"]]
+attempts = hc.net_attempts
 
 
 def allow(port):
