@@ -2,8 +2,8 @@
 # What --audit costs a real workload: `python3 -c "import pandas, matplotlib"` in the sandbox
 # with --audit off (the plain seccomp filter), alerts (the default) and full. Each round is one
 # hyperfine invocation with all three, so they see the same machine; short rounds, many of them,
-# spread the drift of a shared machine over all three; the rounds' times are
-# pooled and their medians compared. Goal (issue #5): alerts within 10 % of off.
+# in a turning order, spread the drift of a shared machine over all three; the rounds' times
+# are pooled and their medians compared. Goal (issue #5): alerts within 10 % of off.
 #
 # Then BENCH_PAIRS runs of off and alerts back to back, in alternating order, timed by this
 # script: the median of the pairs' differences is the figure least moved by the machine's drift.
@@ -27,11 +27,17 @@ for level in off alerts full; do
         "$airlock" run $opts --audit "$level" -- /usr/bin/python3 -c 'import pandas, matplotlib' ||
                 { echo "audit.sh: workload fails with --audit $level" >&2; exit 1; }
 done
+# hyperfine runs its commands one after the other: the order turns with each round, so that
+# no level always comes first (or last) on a machine whose speed drifts
+levels=(off alerts full)
 for r in $(seq "$rounds"); do
+        args=()
+        for k in 0 1 2; do
+                level=${levels[$(((r + k) % 3))]}
+                args+=(-n "$level" "$airlock run $opts --audit $level -- $cmd")
+        done
         hyperfine -N --warmup "$warmup" --runs "$runs" --export-json "$out/round-$r.json" \
-                -n off "$airlock run $opts --audit off -- $cmd" \
-                -n alerts "$airlock run $opts --audit alerts -- $cmd" \
-                -n full "$airlock run $opts --audit full -- $cmd" >&2
+                "${args[@]}" >&2
 done
 ms_of() {
         local t0 t1
@@ -66,7 +72,8 @@ for line in open(f"{out}/strace.txt"):
     f = line.split()
     if len(f) >= 5 and f[-1].isidentifier() and f[-1] != "total" and f[3].isdigit():
         calls[f[-1]] = int(f[3])
-alerts_calls = sum(v for k, v in calls.items() if k not in ("socket", "bind"))
+# alerts: exec and connect (the credential rules use canaries); full: opens, socket, bind too
+alerts_calls = sum(v for k, v in calls.items() if k in ("execve", "execveat", "connect"))
 med = {k: statistics.median(v) for k, v in times.items()}
 print("| `--audit` | median ms | IQR ms | runs |\n|---|---:|---:|---:|")
 for k in ("off", "alerts", "full"):

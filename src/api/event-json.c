@@ -129,6 +129,8 @@ static int add_open(json_t *o, const AuditEvent *ev)
         bool write =
             (ev->open_flags & O_ACCMODE) != O_RDONLY || (ev->open_flags & (O_CREAT | O_TRUNC)) != 0;
 
+        if (ev->canary) /* inotify tells that it was opened, not how */
+                return add_paths(o, ev) < 0 || set(o, "canary", json_true()) < 0 ? -ENOMEM : 0;
         if (add_paths(o, ev) < 0 || set(o, "flags", json_integer(ev->open_flags)) < 0 ||
             set(o, "write", json_boolean(write)) < 0 ||
             set(o, "refused", json_boolean(ev->refused)) < 0)
@@ -149,6 +151,23 @@ static int add_net(json_t *o, const AuditEvent *ev)
                 return -ENOMEM;
         if ((ev->family == AF_INET || ev->family == AF_INET6) &&
             set(o, "port", json_integer(ev->port)) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+/* The egress gateway's verdict on what the program asked it for (net.connect via the gateway,
+ * net.dns): what was asked, where it went (address: null when nowhere), and why. */
+static int add_gateway(json_t *o, const AuditEvent *ev)
+{
+        bool connect = ev->kind == AUDIT_EVENT_NET_CONNECT;
+
+        if (connect &&
+            (set(o, "via", text(ev->via)) < 0 || set(o, "request", text(ev->request)) < 0))
+                return -ENOMEM;
+        if (set(o, "host", text(ev->host)) < 0 ||
+            (connect && set(o, "port", json_integer(ev->port)) < 0) ||
+            set(o, "address", text(ev->address)) < 0 || set(o, "verdict", text(ev->verdict)) < 0 ||
+            set(o, "reason", text(ev->reason)) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -207,6 +226,9 @@ static int add_kind(json_t *o, const AuditEvent *ev)
         case AUDIT_EVENT_FILE_OPEN:
                 return add_open(o, ev);
         case AUDIT_EVENT_NET_CONNECT:
+                return ev->via ? add_gateway(o, ev) : add_net(o, ev);
+        case AUDIT_EVENT_NET_DNS:
+                return add_gateway(o, ev);
         case AUDIT_EVENT_NET_BIND:
         case AUDIT_EVENT_NET_SOCKET:
                 return add_net(o, ev);

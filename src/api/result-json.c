@@ -245,7 +245,8 @@ json_t *result_to_json(const RunResult *r)
 {
         _cleanup_json_ json_t *o = json_object(), *events = NULL, *sandbox = NULL;
         /* No signal recorded and something ran: the program exited (see result-json.h). */
-        bool ran = r->status != RUN_SETUP_ERROR, exited = ran && r->signal == 0;
+        bool ran = r->status != RUN_SETUP_ERROR && r->status != RUN_PRESCREEN_BLOCKED;
+        bool exited = ran && r->signal == 0;
         bool signaled = ran && r->signal > 0;
         char sigbuf[RESULT_SIGNAL_NAME_MAX];
         const char *signame = signaled ? result_signal_name(r->signal, sigbuf) : NULL;

@@ -13,15 +13,11 @@ static const char *const level_names[] = {
 };
 
 static const char *const kind_names[_AUDIT_EVENT_KIND_MAX] = {
-    [AUDIT_EVENT_RUN_START] = "run.start",
-    [AUDIT_EVENT_EXEC] = "exec",
-    [AUDIT_EVENT_FILE_OPEN] = "file.open",
-    [AUDIT_EVENT_NET_CONNECT] = "net.connect",
-    [AUDIT_EVENT_NET_BIND] = "net.bind",
-    [AUDIT_EVENT_NET_SOCKET] = "net.socket",
-    [AUDIT_EVENT_SYSCALL_DENIED] = "syscall.denied",
-    [AUDIT_EVENT_LIMIT_HIT] = "limit.hit",
-    [AUDIT_EVENT_ALERT] = "alert",
+    [AUDIT_EVENT_RUN_START] = "run.start", [AUDIT_EVENT_EXEC] = "exec",
+    [AUDIT_EVENT_FILE_OPEN] = "file.open", [AUDIT_EVENT_NET_CONNECT] = "net.connect",
+    [AUDIT_EVENT_NET_BIND] = "net.bind",   [AUDIT_EVENT_NET_SOCKET] = "net.socket",
+    [AUDIT_EVENT_NET_DNS] = "net.dns",     [AUDIT_EVENT_SYSCALL_DENIED] = "syscall.denied",
+    [AUDIT_EVENT_LIMIT_HIT] = "limit.hit", [AUDIT_EVENT_ALERT] = "alert",
     [AUDIT_EVENT_RUN_END] = "run.end",
 };
 
@@ -79,7 +75,8 @@ const char *audit_event_kind_to_string(AuditEventKind k)
 #define EVENT_STRINGS(ev)                                                                          \
         {                                                                                          \
                 &(ev)->run_id, &(ev)->syscall, &(ev)->path, &(ev)->resolved, &(ev)->address,       \
-                    &(ev)->verdict, &(ev)->limit, &(ev)->rule, &(ev)->evidence, &(ev)->status      \
+                    &(ev)->verdict, &(ev)->via, &(ev)->request, &(ev)->host, &(ev)->reason,        \
+                    &(ev)->limit, &(ev)->rule, &(ev)->evidence, &(ev)->status                      \
         }
 
 /* Appends a copy of s at *pos; returns the copy. */

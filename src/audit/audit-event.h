@@ -22,6 +22,7 @@ typedef enum AuditEventKind {
         AUDIT_EVENT_NET_CONNECT,
         AUDIT_EVENT_NET_BIND,
         AUDIT_EVENT_NET_SOCKET,
+        AUDIT_EVENT_NET_DNS, /* a query to the egress gateway's resolver */
         AUDIT_EVENT_SYSCALL_DENIED,
         AUDIT_EVENT_LIMIT_HIT,
         AUDIT_EVENT_ALERT,
@@ -72,6 +73,7 @@ typedef struct AuditEvent {
         bool refused;   /* airlock predicts the kernel refuses it (outside the layout, or a write
                          * to a read-only part) */
         bool truncated; /* the path was longer than the sandbox's PATH_MAX or unreadable */
+        bool canary;    /* a canary file was opened: the kernel says so, not who or how */
 
         /* exec and run.start: the arguments */
         const char *const *argv;
@@ -85,6 +87,13 @@ typedef struct AuditEvent {
         int sock_type;
         int protocol;
         const char *verdict; /* what airlock predicts for it (docs/EVENTS.md) */
+
+        /* net.connect via the egress gateway, and net.dns: the gateway's own verdict
+         * ("allowed", "refused") on what the program asked it for */
+        const char *via;     /* "gateway"; NULL for what the supervisor saw of a syscall */
+        const char *request; /* "connect" (CONNECT host:port) or "http" (an absolute URI) */
+        const char *host;    /* the name or address asked for */
+        const char *reason;  /* why refused, or what became of an allowed attempt */
 
         /* syscall.denied: the errno answered, how many of this call so far, the first args */
         int errnum;

@@ -23,12 +23,19 @@ typedef struct AuditNotifierConfig {
         AuditLevel level;
         bool offline;   /* the run has no network (exec-offline rules apply) */
         int kill_pidfd; /* pid 1 of the sandbox: SIGKILL ends everything in it */
+        /* the canary files and the inotify instance whose watch i + 1 is canaries[i]: taken
+         * like the listener when n_canaries > 0, ignored otherwise */
+        const AuditCanary *canaries;
+        size_t n_canaries;
+        int canary_fd;
 } AuditNotifierConfig;
 
 typedef struct AuditNotifier AuditNotifier;
 
-/* Takes listener_fd (closed on failure too) and starts serving it. The config's pointers must
- * outlive the notifier. */
+/* Takes listener_fd and any cfg->canary_fd (closed on failure too) and starts serving them. The
+ * config's pointers must outlive the notifier. A canary opened is a file.open event without a
+ * pid or syscall, then its rule's verdict; the opens queued when the run ends are read before
+ * audit_notifier_stop() returns. */
 int audit_notifier_start(int listener_fd, const AuditNotifierConfig *cfg, AuditNotifier **ret);
 
 /* Stops serving (pending calls get ENOSYS from the kernel once the listener closes), joins the

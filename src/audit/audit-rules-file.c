@@ -241,6 +241,7 @@ static int parser_rule(Parser *ps, char **words, size_t n, const char *reason)
                                 return parser_oom(ps);
                 }
                 rule.patterns = patterns;
+                rule.watch_opens = rule.match == AUDIT_MATCH_OPEN;
         }
         rule.id = own(ps->set, strdup(words[1]));
         rule.reason = reason && reason[0] ? own(ps->set, strdup(reason)) : NULL;

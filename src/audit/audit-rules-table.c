@@ -38,6 +38,45 @@ static const char *const init_paths[] = {
     NULL,
 };
 
+/* Canaries (audit-rules.h): where a thief looks first, and where benign code does not look
+ * at all. Not in HOME for the cloud files: boto3, requests (.netrc), libpq (.pgpass) and the
+ * docker and kubernetes clients read those when they exist; no benign program reads root's
+ * home, the shadow files or an SSH key without a network to use it on. */
+static const char *const shadow_canaries[] = {
+    "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/security/opasswd", NULL,
+};
+
+static const char *const ssh_key_canaries[] = {
+    "/etc/ssh/ssh_host_rsa_key",
+    "/etc/ssh/ssh_host_ecdsa_key",
+    "/etc/ssh/ssh_host_ed25519_key",
+    "/root/.ssh/id_rsa",
+    "/root/.ssh/id_ecdsa",
+    "/root/.ssh/id_ed25519",
+    "~/.ssh/id_rsa",
+    "~/.ssh/id_ecdsa",
+    "~/.ssh/id_ed25519",
+    NULL,
+};
+
+static const char *const cloud_canaries[] = {
+    "/root/.aws/credentials",
+    "/root/.config/gcloud/application_default_credentials.json",
+    "/root/.azure/msal_token_cache.json",
+    "/root/.kube/config",
+    "/root/.docker/config.json",
+    "/root/.netrc",
+    "/root/.git-credentials",
+    "/root/.pgpass",
+    NULL,
+};
+
+static const char *const token_canaries[] = {
+    "/run/secrets/kubernetes.io/serviceaccount/token",
+    "/var/run/secrets/kubernetes.io/serviceaccount/token",
+    NULL,
+};
+
 /* Denied (seccomp) calls that only an escape attempt makes. */
 static const char *const namespace_calls[] = {
     "unshare",           "setns",     "mount",  "umount2", "pivot_root", "chroot",
@@ -70,15 +109,17 @@ static const char *const net_tools[] = {
 /* clang-format off */
 const AuditRule audit_builtin_rules[] = {
         {"cred-shadow", AUDIT_SEVERITY_CRITICAL, AUDIT_ACTION_KILL, AUDIT_MATCH_OPEN,
-         shadow_paths, 0, 0, "password hashes: no program in a sandbox has a reason to look"},
+         shadow_paths, 0, 0, "password hashes: no program in a sandbox has a reason to look", shadow_canaries},
         {"cred-ssh-key", AUDIT_SEVERITY_CRITICAL, AUDIT_ACTION_KILL, AUDIT_MATCH_OPEN,
-         ssh_key_paths, 0, 0, "SSH private keys"},
+         ssh_key_paths, 0, 0, "SSH private keys", ssh_key_canaries},
         {"cred-cloud", AUDIT_SEVERITY_CRITICAL, AUDIT_ACTION_KILL, AUDIT_MATCH_OPEN,
-         cloud_paths, 0, 0, "cloud, cluster, registry and service credentials"},
+         cloud_paths, 0, 0, "cloud, cluster, registry and service credentials", cloud_canaries},
         {"cred-token", AUDIT_SEVERITY_CRITICAL, AUDIT_ACTION_KILL, AUDIT_MATCH_OPEN,
-         token_paths, 0, 0, "service-account tokens and mounted secrets"},
+         token_paths, 0, 0, "service-account tokens and mounted secrets", token_canaries},
         {"proc-init", AUDIT_SEVERITY_HIGH, AUDIT_ACTION_KILL, AUDIT_MATCH_OPEN,
          init_paths, 0, 0, "pid 1's environment or memory"},
+        /* proc-init holds at --audit full only: at alerts, where opens are not watched, the
+         * attempt fails unseen (init is not dumpable, so hidepid hides /proc/1 from the program) */
         {"escape-namespace", AUDIT_SEVERITY_CRITICAL, AUDIT_ACTION_KILL, AUDIT_MATCH_SYSCALL,
          namespace_calls, 0, 0, "namespaces, mounts and file handles: the ways out of a container"},
         {"escape-kernel", AUDIT_SEVERITY_HIGH, AUDIT_ACTION_ALERT, AUDIT_MATCH_SYSCALL,
@@ -120,7 +161,10 @@ const AuditPrefix audit_default_expected[] = {
     RO("/lib32"),
     RO("/lib64"),
     RO("/libx32"),
-    RO("/etc"), /* etcfs.c: synthetic files and a short list of host entries */
+    RO("/etc"),  /* etcfs.c: synthetic files and a short list of host entries */
+    RO("/root"), /* the canaries (audit-rules.h), and nothing else */
+    RO("/run"),
+    RO("/var/run"),
     EXACT("/dev"),
     RW("/dev/null"),
     RW("/dev/zero"),

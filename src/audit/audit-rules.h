@@ -42,6 +42,14 @@ typedef struct AuditRule {
         uint32_t scan_count;
         uint32_t scan_window_ms;
         const char *reason;
+        /* open rules, NULL-terminated: where the sandbox holds an empty, readable canary file
+         * for the rule, absolute or "~/..." (the sandbox's HOME). Opening one is seen through
+         * inotify, so the rule holds at --audit alerts without watching every open
+         * (docs/EVENTS.md). */
+        const char *const *canaries;
+        /* the patterns must see every open even at --audit alerts: a rules file's path rules
+         * (the built-in ones have canaries, or paths the program cannot open at all) */
+        bool watch_opens;
 } AuditRule;
 
 typedef struct AuditPrefix {
@@ -89,6 +97,24 @@ const AuditRule *audit_rules_match_exec(const AuditRuleSet *set, const char *pat
  * the program may write. */
 bool audit_rules_expected(const AuditRuleSet *set, const char *path);
 bool audit_rules_writable(const AuditRuleSet *set, const char *path);
+
+/* Whether some rule needs every open notified at --audit alerts (watch_opens). */
+bool audit_rules_need_opens(const AuditRuleSet *set);
+
+/* One canary file of a run: where it is (absolute, "~/" expanded) and whose it is. */
+typedef struct AuditCanary {
+        char *path;
+        const AuditRule *rule;
+        bool late; /* placed after /tmp is mounted (it lives there: HOME) */
+} AuditCanary;
+
+#define AUDIT_CANARIES_MAX 64
+
+/* The canaries of every open rule in set, those of the root's own tmpfs first, then the late
+ * ones; a path two rules name once, for the stronger rule. home expands "~/". */
+int audit_canaries_collect(const AuditRuleSet *set, const char *home, AuditCanary **ret,
+                           size_t *ret_n);
+void audit_canaries_free(AuditCanary *c, size_t n);
 
 /* True when path is prefix or lies below it ("/usr" covers "/usr/lib", not "/usrx"). */
 bool audit_path_under(const char *path, const char *prefix);

@@ -87,9 +87,6 @@ void audit_session_emit(AuditSession *s, const AuditEvent *ev)
         bool was_empty;
 
         stamped.run_id = s->run_id;
-        if (!stamped.ts_ns)
-                stamped.ts_ns = clock_monotonic_ns();
-        stamped.t_ns = stamped.ts_ns > s->start_ns ? stamped.ts_ns - s->start_ns : 0;
         /* copied outside the lock: a producer holds it only for a few stores */
         copy = audit_event_clone(&stamped);
 
@@ -102,6 +99,11 @@ void audit_session_emit(AuditSession *s, const AuditEvent *ev)
                 audit_event_free(copy);
                 return;
         }
+        /* Stamped under the lock (unless the caller chose a time): producers on several threads
+         * at once, the supervisor's and the gateway's, then queue their events in ts_ns order. */
+        if (!copy->ts_ns)
+                copy->ts_ns = clock_monotonic_ns();
+        copy->t_ns = copy->ts_ns > s->start_ns ? copy->ts_ns - s->start_ns : 0;
         was_empty = s->len == 0;
         s->queue[(s->head + s->len) % AUDIT_QUEUE_MAX] = copy;
         s->len++;

@@ -1,6 +1,6 @@
 /* One proxied connection: read and judge the request head, resolve, connect, then relay bytes
  * both ways within the run's caps. Refusals are answered with a status and a one-line reason;
- * every connection ends as exactly one record. */
+ * every connection ends as exactly one record, announced to the verdict hook once. */
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -258,6 +258,16 @@ static int conn_forward_head(Conn *c, const ProxyRequest *req)
         return 0;
 }
 
+/* The verdict is known: the hook hears it once, before the client does (so that a live
+ * event comes before whatever the program does next). Later calls do nothing. */
+static void conn_announce(Conn *c)
+{
+        if (c->announced)
+                return;
+        c->announced = true;
+        gateway_announce(c->g, &c->rec);
+}
+
 /* Refuses with an HTTP status: the record says why, and so does the body, naming what was
  * asked for (where, may be NULL). */
 static void conn_refuse(Conn *c, int status, const char *reason, const char *detail,
@@ -266,6 +276,7 @@ static void conn_refuse(Conn *c, int status, const char *reason, const char *det
         char body[400];
 
         set_reason(&c->rec, "%s", reason);
+        conn_announce(c);
         snprintf(body, sizeof(body), "%s%s%s", detail, where ? ": " : "", where ? where : "");
         conn_respond(c, status, body);
 }
@@ -310,13 +321,18 @@ static int conn_open_origin(Conn *c, const char *host, uint16_t port)
         }
         c->rec.allowed = true;
         r = conn_connect(c, addrs, n);
-        if (r == -ECANCELED)
+        if (r == 0) {
+                set_reason(&c->rec, "connected"); /* until the relay says how it ended */
+                conn_announce(c);
+        } else if (r == -ECANCELED)
                 set_reason(&c->rec, "stopped");
         else if (r == -ETIMEDOUT)
                 conn_refuse(c, 504, "connect timed out", "connection timed out", where);
-        else if (r < 0) {
-                set_reason(&c->rec, "connect failed: %s", strerror(-r));
-                conn_respond(c, 502, "cannot connect");
+        else {
+                char why[sizeof(c->rec.reason)];
+
+                snprintf(why, sizeof(why), "connect failed: %s", strerror(-r));
+                conn_refuse(c, 502, why, "cannot connect", NULL);
         }
         return r;
 }
@@ -384,6 +400,7 @@ void *gateway_conn_thread(void *arg)
 
         conn_serve(c);
         c->rec.duration_ms = now_ms() - c->start_ms;
+        conn_announce(c); /* ended before a verdict: stopped, or the client went away */
         gateway_record(g, &c->rec);
         conn_close_fd(c, &c->origin_fd);
         conn_close_fd(c, &c->client_fd);

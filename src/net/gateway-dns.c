@@ -125,11 +125,14 @@ void *gateway_dns_thread(void *arg)
                 }
                 t0 = now_ms();
                 dns_handle(g, in, (size_t)n, out, sizeof(out), &olen, &rec);
+                rec.duration_ms = now_ms() - t0;
+                /* Announced and kept before the answer goes out: what the program does next
+                 * comes after this query, in the events and in the records alike. */
+                gateway_announce(g, &rec);
+                gateway_record(g, &rec);
                 if (olen > 0)
                         (void)sendto(g->dns_fd, out, olen, MSG_DONTWAIT | MSG_NOSIGNAL,
                                      (struct sockaddr *)&from, flen);
-                rec.duration_ms = now_ms() - t0;
-                gateway_record(g, &rec);
         }
         return NULL;
 }

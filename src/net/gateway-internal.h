@@ -39,6 +39,7 @@ struct Conn {
         int client_fd; /* these three under g->lock: gateway_stop() shuts the sockets down */
         int origin_fd;
         bool finished;
+        bool announced; /* the verdict hook has seen rec (gateway_announce) */
         uint64_t start_ms;
         NetRecord rec;
         size_t head_fill;
@@ -48,6 +49,8 @@ struct Conn {
 
 struct Gateway {
         NetPolicy policy;
+        GatewayVerdictFn on_verdict; /* set before the threads start, never changed */
+        void *verdict_userdata;
         int listen_fd, dns_fd, stop_fd;
         pthread_t accept_thread, gateway_dns_thread;
         bool have_accept, have_dns;
@@ -95,6 +98,7 @@ static inline void set_reason(NetRecord *rec, const char *fmt, ...)
 
 /* gateway.c */
 void gateway_record(Gateway *g, const NetRecord *rec);
+void gateway_announce(Gateway *g, const NetRecord *rec); /* the verdict hook, if any */
 void gateway_format_address(const struct sockaddr *sa, char *buf, size_t size);
 int gateway_wait_fd(Gateway *g, int fd, short events, uint64_t deadline);
 int gateway_send_all(Gateway *g, int fd, const void *buf, size_t len, uint64_t deadline);

@@ -61,6 +61,12 @@ out:
         pthread_mutex_unlock(&g->lock);
 }
 
+void gateway_announce(Gateway *g, const NetRecord *rec)
+{
+        if (g->on_verdict)
+                g->on_verdict(rec, g->verdict_userdata);
+}
+
 /* Waits for events on fd, or for stop_fd. 1: ready; 0: timed out; -ECANCELED: stopping. */
 int gateway_wait_fd(Gateway *g, int fd, short events, uint64_t deadline)
 {
@@ -138,6 +144,7 @@ static void gateway_turn_away(Gateway *g, int fd, const char *reason)
         size_t n = proxy_http_format_response(503, reason, buf, sizeof(buf));
 
         set_reason(&rec, "%s", reason);
+        gateway_announce(g, &rec);
         gateway_record(g, &rec);
         (void)send(fd, buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
         safe_close(fd);
@@ -228,8 +235,9 @@ static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
         return -e;
 }
 
-int gateway_start(const NetPolicy *p, int proxy_listen_fd, int dns_fd, Gateway **ret,
-                  AirlockError *err)
+int gateway_start_full(const NetPolicy *p, int proxy_listen_fd, int dns_fd,
+                       GatewayVerdictFn on_verdict, void *userdata, Gateway **ret,
+                       AirlockError *err)
 {
         _cleanup_close_ int lfd = proxy_listen_fd, dfd = dns_fd;
         Gateway *g;
@@ -239,6 +247,8 @@ int gateway_start(const NetPolicy *p, int proxy_listen_fd, int dns_fd, Gateway *
         if (!g)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, ENOMEM, "gateway", NULL);
         pthread_mutex_init(&g->lock, NULL);
+        g->on_verdict = on_verdict;
+        g->verdict_userdata = userdata;
         g->listen_fd = g->dns_fd = -EBADF;
         g->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         r = g->stop_fd < 0 ? negative_errno() : net_policy_copy(p, &g->policy);
@@ -276,6 +286,12 @@ int gateway_start(const NetPolicy *p, int proxy_listen_fd, int dns_fd, Gateway *
         }
         *ret = g;
         return 0;
+}
+
+int gateway_start(const NetPolicy *p, int proxy_listen_fd, int dns_fd, Gateway **ret,
+                  AirlockError *err)
+{
+        return gateway_start_full(p, proxy_listen_fd, dns_fd, NULL, NULL, ret, err);
 }
 
 void gateway_stop_full(Gateway *g, NetRecord **ret_records, size_t *ret_n, GatewayStats *ret_stats)

@@ -120,3 +120,17 @@ typedef struct GatewayStats {
 /* gateway_stop() that also reports how many records did not fit and the byte totals.
  * ret_stats may be NULL. */
 void gateway_stop_full(Gateway *g, NetRecord **ret_records, size_t *ret_n, GatewayStats *ret_stats);
+
+/* Told of each attempt once, as soon as its verdict is known and before the sandbox hears it
+ * (--audit's live events, docs/EVENTS.md): a refusal with its reason; an allowed connection
+ * once the origin is connected ("connected", with the address) or the connect failed (why);
+ * a DNS query with its answer. What happens after (bytes, duration, how a connection ended)
+ * is only in the records gateway_stop() hands over. Every record gets exactly one call, the
+ * ones beyond NET_RECORDS_MAX too. Called from the gateway's threads, several at once: it must
+ * be thread-safe, quick, and must not call into the gateway. */
+typedef void (*GatewayVerdictFn)(const NetRecord *rec, void *userdata);
+
+/* gateway_start() with a verdict hook (on_verdict may be NULL). */
+int gateway_start_full(const NetPolicy *p, int proxy_listen_fd, int dns_fd,
+                       GatewayVerdictFn on_verdict, void *userdata, Gateway **ret,
+                       AirlockError *err);

@@ -2,10 +2,12 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/random.h>
 
 #include "audit/audit-notify.h"
 #include "basic/macros.h"
+#include "config/limits.h"
 
 #define STEP "audit"
 
@@ -45,6 +47,23 @@ static int load_rules(RunState *s, AirlockError *err)
         return 0;
 }
 
+/* The canaries of the rules in force, and the inotify instance the child will add their
+ * watches to: made here, before clone, so that both hold the same instance. */
+static int prepare_canaries(RunState *s, AirlockError *err)
+{
+        int r =
+            audit_canaries_collect(s->audit_rules, AIRLOCK_HOME_DIR, &s->canaries, &s->n_canaries);
+
+        if (r < 0)
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, STEP, "canaries");
+        if (s->n_canaries == 0)
+                return 0;
+        s->canary_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (s->canary_fd < 0)
+                return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, STEP, "inotify");
+        return 0;
+}
+
 int audit_link_prepare(RunState *s, AirlockError *err)
 {
         const AirlockConfig *c = s->config;
@@ -67,12 +86,19 @@ int audit_link_prepare(RunState *s, AirlockError *err)
         make_run_id(s->result->run_id, sizeof(s->result->run_id));
         if (level != AUDIT_LEVEL_OFF) {
                 r = load_rules(s, err);
+                if (r >= 0)
+                        r = prepare_canaries(s, err);
                 if (r < 0)
                         return r;
         }
-        s->seccomp_watch = level == AUDIT_LEVEL_FULL     ? SECCOMP_WATCH_FULL
-                           : level == AUDIT_LEVEL_ALERTS ? SECCOMP_WATCH_ALERTS
-                                                         : SECCOMP_WATCH_NONE;
+        /* alerts watches opens only for path rules without canaries (a rules file's) */
+        if (level == AUDIT_LEVEL_FULL)
+                s->seccomp_watch = SECCOMP_WATCH_FULL;
+        else if (level == AUDIT_LEVEL_ALERTS)
+                s->seccomp_watch = audit_rules_need_opens(s->audit_rules) ? SECCOMP_WATCH_OPENS
+                                                                          : SECCOMP_WATCH_ALERTS;
+        else
+                s->seccomp_watch = SECCOMP_WATCH_NONE;
         r = audit_session_new(level, s->result->run_id, monotonic_ns(), &s->audit);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, STEP, "session");
@@ -92,6 +118,9 @@ int audit_link_start(RunState *s, int listener_fd, AirlockError *err)
             .level = s->audit ? audit_session_level(s->audit) : AUDIT_LEVEL_OFF,
             .offline = s->config->n_allow_net == 0,
             .kill_pidfd = s->pidfd,
+            .canaries = s->canaries,
+            .n_canaries = s->n_canaries,
+            .canary_fd = s->canary_fd,
         };
         int r;
 
@@ -102,6 +131,7 @@ int audit_link_start(RunState *s, int listener_fd, AirlockError *err)
                 return airlock_error_set(err, AIRLOCK_ERR_INTERNAL, EPROTO, STEP,
                                          "unexpected seccomp listener");
         }
+        s->canary_fd = -EBADF; /* the notifier's now, even when it fails to start */
         r = audit_notifier_start(listener_fd, &cfg, &s->notifier);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_INTERNAL, -r, STEP,
@@ -182,7 +212,10 @@ void audit_link_finish(RunState *s)
         AuditEvent end = {
             .kind = AUDIT_EVENT_RUN_END,
             .status = run_status_to_string(res->status),
-            .exit_code = res->signal == 0 && res->status != RUN_SETUP_ERROR ? res->exit_code : -1,
+            .exit_code = res->signal == 0 && res->status != RUN_SETUP_ERROR &&
+                                 res->status != RUN_PRESCREEN_BLOCKED
+                             ? res->exit_code
+                             : -1,
             .signal = res->signal,
             .wall_ms = res->wall_ms,
         };
@@ -211,5 +244,9 @@ void audit_link_cleanup(RunState *s)
         s->notifier = audit_notifier_stop(s->notifier);
         s->audit = audit_session_free(s->audit);
         s->audit_rules = audit_rules_free(s->audit_rules);
+        audit_canaries_free(s->canaries, s->n_canaries);
+        s->canaries = NULL;
+        s->n_canaries = 0;
+        s->canary_fd = safe_close(s->canary_fd);
         s->seccomp_policy = seccomp_policy_free(s->seccomp_policy);
 }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "audit/audit-rules.h"
 #include "config/config.h"
 
 typedef struct SandboxContext {
@@ -31,6 +32,11 @@ typedef struct SandboxContext {
          * may read but the sandbox user may not would no longer resolve. */
         int rootfs_fd;
         int *bind_fds;
+        /* --audit: the canary files to place, and the inotify instance (shared with the
+         * parent) that watches them (canaries.h) */
+        const AuditCanary *canaries;
+        size_t n_canaries;
+        int canary_fd;
 } SandboxContext;
 
 typedef struct SandboxStep {

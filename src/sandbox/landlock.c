@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "basic/macros.h"
+#include "canaries.h"
 #include "config/limits.h"
 #include "net/gateway.h"
 
@@ -149,6 +150,26 @@ static int add_rules(int ruleset, uint64_t handled, AirlockError *err)
         return 0;
 }
 
+/* --audit's canaries (canaries.h) sit where the layout grants nothing (/root, /run): each gets
+ * the right to be read, and nothing else, or opening it would fail before inotify saw it. */
+static int add_canary_rules(const SandboxContext *ctx, int ruleset, uint64_t handled,
+                            AirlockError *err)
+{
+        for (size_t i = 0; i < ctx->n_canaries; i++) {
+                struct ll_path_beneath_attr rule = {.allowed_access = LL_FS_READ_FILE & handled};
+                _cleanup_close_ int fd = open(ctx->canaries[i].path, O_PATH | O_CLOEXEC);
+
+                if (fd < 0 || !canaries_still_there(fd))
+                        continue; /* covered by a --bind: the bind's place decides */
+                rule.parent_fd = fd;
+                if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0) <
+                    0)
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, errno, "landlock",
+                                                 "rule for canary %s", ctx->canaries[i].path);
+        }
+        return 0;
+}
+
 /* A ruleset that handles everything this ABI knows: with no rules added, it forbids it all. */
 static int create_ruleset(int abi, struct ll_ruleset_attr *attr, AirlockError *err)
 {
@@ -201,6 +222,8 @@ int landlock_apply(SandboxContext *ctx, AirlockError *err)
         if (ruleset < 0)
                 return ruleset;
         r = add_rules(ruleset, attr.handled_access_fs, err);
+        if (r >= 0)
+                r = add_canary_rules(ctx, ruleset, attr.handled_access_fs, err);
         if (r < 0)
                 return r;
         /* With --allow-net, the one TCP port the program may connect to: the gateway's. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "basic/macros.h"
+#include "canaries.h"
 #include "config/limits.h"
 #include "devfs.h"
 #include "etcfs.h"
@@ -223,6 +224,9 @@ static int build_skeleton(SandboxContext *ctx, const char *sysroot, MountBindFla
         if (mkdir("proc", 0555) < 0 || mkdir("tmp", 01777) < 0 ||
             mkdir(AIRLOCK_SCRATCH_NAME, 0755) < 0)
                 return FAIL("create mount points", negative_errno());
+        r = canaries_place(ctx, false, err);
+        if (r < 0)
+                return r;
         return make_bind_targets(ctx, false, err);
 }
 
@@ -261,6 +265,9 @@ int rootfs_build(SandboxContext *ctx, AirlockError *err)
         if (r < 0)
                 return r;
         r = mount_scratch(ctx, err);
+        if (r < 0)
+                return r;
+        r = canaries_place(ctx, true, err);
         if (r < 0)
                 return r;
         r = make_bind_targets(ctx, true, err);

@@ -32,6 +32,9 @@ typedef struct RunState {
         SeccompPolicy *seccomp_policy; /* kept while the supervisor answers with it (--audit) */
         SeccompWatch seccomp_watch;
         AuditRuleSet *audit_rules; /* --audit (audit-link.c) */
+        AuditCanary *canaries;
+        size_t n_canaries;
+        int canary_fd; /* the inotify instance watching them, until the supervisor takes it */
         AuditSession *audit;
         AuditNotifier *notifier;
         NetPolicy net_policy;

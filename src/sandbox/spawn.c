@@ -44,6 +44,7 @@ static void run_state_init(RunState *s, const AirlockConfig *c, const SandboxHoo
             .child_stdio = {-EBADF, -EBADF, -EBADF},
             .pidfd = -EBADF,
             .scratch_fd = -EBADF,
+            .canary_fd = -EBADF,
             .out = {.fd = -EBADF, .stream = 1, .cap = c->limits.stdout_bytes, .out = &res->out},
             .err = {.fd = -EBADF, .stream = 2, .cap = c->limits.stderr_bytes, .out = &res->err},
             .pump = {.src = -EBADF, .pipe = -EBADF},
@@ -117,10 +118,30 @@ static int prepare_network(RunState *s, AirlockError *err)
         return 0;
 }
 
+/* --audit: the gateway's verdicts as events, live (docs/EVENTS.md). Runs on the gateway's
+ * threads, which audit_session_emit() allows; the session outlives the gateway (stop_gateway()
+ * comes before run.end and before the session is freed). */
+static void emit_gateway_verdict(const NetRecord *rec, void *userdata)
+{
+        AuditEvent ev = {
+            .kind = rec->kind == NET_RECORD_DNS ? AUDIT_EVENT_NET_DNS : AUDIT_EVENT_NET_CONNECT,
+            .via = "gateway",
+            .request = rec->kind == NET_RECORD_DNS ? NULL : net_record_kind_to_string(rec->kind),
+            .host = rec->host[0] ? rec->host : NULL,
+            .port = rec->port,
+            .address = rec->address[0] ? rec->address : NULL,
+            .verdict = rec->allowed ? "allowed" : "refused",
+            .reason = rec->reason,
+        };
+
+        audit_session_emit(userdata, &ev);
+}
+
 /* sync #2b: pid 1 made the gateway's sockets in the sandbox's network namespace. */
 static int start_gateway(RunState *s, AirlockError *err)
 {
         struct pollfd p = {.fd = s->sync_fd, .events = POLLIN};
+        bool audited = s->audit && audit_session_level(s->audit) != AUDIT_LEVEL_OFF;
         SyncMessage msg;
         int fds[SYNC_MAX_FDS], r;
 
@@ -144,8 +165,11 @@ static int start_gateway(RunState *s, AirlockError *err)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, EPROTO, "gateway sockets",
                                          "unexpected sync point #%u", msg.point);
         }
-        /* The gateway owns both fds from here, even if it fails to start. */
-        return gateway_start(&s->net_policy, fds[0], fds[1], &s->gateway, err);
+        /* The gateway owns both fds from here, even if it fails to start. At --audit off the
+         * verdicts stay in network.attempts only, as they always did. */
+        return gateway_start_full(&s->net_policy, fds[0], fds[1],
+                                  audited ? emit_gateway_verdict : NULL, s->audit, &s->gateway,
+                                  err);
 }
 
 /* The filter is compiled here, in the parent, so that the child only has to install it. With
@@ -188,9 +212,6 @@ static int prepare(RunState *s, AirlockError *err)
                                          "this kernel has no Landlock (--allow-no-landlock runs "
                                          "without it)");
         s->result->landlock_abi = s->landlock_abi;
-        r = audit_link_prepare(s, err);
-        if (r < 0)
-                return r;
         r = compile_seccomp(s, err);
         if (r < 0)
                 return r;
@@ -261,6 +282,9 @@ static _Noreturn void child_start(RunState *s)
             .n_cgroup_join = s->n_join,
             .rootfs_fd = -EBADF,
             .seccomp_listener = -EBADF,
+            .canaries = s->canaries,
+            .n_canaries = s->n_canaries,
+            .canary_fd = s->canary_fd,
         };
 
         /* The parent's ends stay with the parent. */
@@ -510,11 +534,16 @@ int sandbox_run(const AirlockConfig *c, const SandboxHooks *hooks, RunResult *re
         res->limits = c->limits;
         run_state_init(&s, c, hooks, res);
         r = airlock_config_validate(c, err);
+        /* The session (run.start) before the prescreen: a refused run writes its run.start
+         * and run.end too, so that --events shows why nothing ran. */
+        if (r >= 0)
+                r = audit_link_prepare(&s, err);
         if (r >= 0 && c->prescreen_mode != AIRLOCK_PRESCREEN_OFF) {
                 res->prescreened = true;
                 r = prescreen_run(c, &res->prescreen, &res->n_prescreen, err);
                 if (r >= 0 && prescreen_blocks(c, res->prescreen, res->n_prescreen)) {
                         res->status = RUN_PRESCREEN_BLOCKED;
+                        audit_link_finish(&s);
                         cleanup(&s);
                         return 0;
                 }
@@ -531,6 +560,8 @@ int sandbox_run(const AirlockConfig *c, const SandboxHooks *hooks, RunResult *re
                 r = handshake(&s, err);
         if (r < 0) {
                 res->status = RUN_SETUP_ERROR;
+                /* before run.end: no gateway verdict may follow it */
+                stop_gateway(&s);
                 audit_link_finish(&s);
                 cleanup(&s);
                 return 0;

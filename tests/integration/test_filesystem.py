@@ -17,15 +17,28 @@ def test_cannot_read_host_shadow(run_json, shadow_fingerprint):
 
 
 def test_cannot_list_root_home(run_json):
-    r = run_json("--", "ls", "-la", "/root")
+    # --audit off: at alerts, /root holds the audit's canaries (the next test)
+    r = run_json("--audit", "off", "--", "ls", "-la", "/root")
     assert r.rc != 0, r
     assert r["stdout"] == ""
+
+
+def test_what_the_audit_adds_is_empty_canaries(run_json):
+    # /root, /run, /var/run, /etc/ssh and the shadow files exist at --audit alerts, as empty
+    # files of airlock's (test_canaries.py): nothing of the host's
+    r = run_json("--", "sh", "-c", "find /root /run /var /etc/ssh /etc/shadow /etc/gshadow "
+                 "/etc/security /tmp/home -type f ! -empty; find /root /run /var /etc/ssh "
+                 "/etc/security -type f | wc -l")
+    assert r["status"] == "ok", r
+    assert r["stdout"].split() == ["17"], r["stdout"]
 
 
 @pytest.mark.parametrize("path", ["/home", "/var", "/opt", "/run", "/srv", "/mnt", "/boot", "/sys",
                                   "/etc/ssh", "/etc/sudoers", "/etc/gshadow"])
 def test_host_paths_absent(run_json, path):
-    r = run_json("--", "sh", "-c", f"test -e {path} && ls -la {path}; test ! -e {path}")
+    # --audit off: the audit's canaries aside (test_what_the_audit_adds_is_empty_canaries)
+    r = run_json("--audit", "off", "--", "sh", "-c",
+                 f"test -e {path} && ls -la {path}; test ! -e {path}")
     assert r["status"] == "ok", f"{path} visible inside: {r['stdout']}"
 
 

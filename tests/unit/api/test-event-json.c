@@ -91,6 +91,30 @@ Test(event_json, file_open_with_a_rule)
         json_decref(j);
 }
 
+Test(event_json, an_opened_canary_says_what_inotify_knows)
+{
+        AuditEvent ev = {.kind = AUDIT_EVENT_FILE_OPEN,
+                         .run_id = "r",
+                         .path = "/root/.ssh/id_rsa",
+                         .expected = true,
+                         .canary = true,
+                         .rule = "cred-ssh-key",
+                         .severity = AUDIT_SEVERITY_CRITICAL,
+                         .action = AUDIT_ACTION_KILL};
+        json_t *j = render(&ev);
+
+        cr_assert_str_eq(str(j, "path"), "/root/.ssh/id_rsa");
+        cr_assert(json_is_true(json_object_get(j, "canary")));
+        cr_assert_str_eq(str(j, "rule"), "cred-ssh-key");
+        /* not who, nor how: no pid, syscall, flags or prediction */
+        cr_assert_null(json_object_get(j, "pid"));
+        cr_assert_null(json_object_get(j, "syscall"));
+        cr_assert_null(json_object_get(j, "flags"));
+        cr_assert_null(json_object_get(j, "write"));
+        cr_assert_null(json_object_get(j, "refused"));
+        json_decref(j);
+}
+
 Test(event_json, program_chosen_bytes_stay_valid_json)
 {
         const char *argv[] = {"cat", "bad\xff\xfe", "\x1b[31m"};
@@ -155,6 +179,72 @@ Test(event_json, connect_and_socket)
         cr_assert_str_eq(str(j, "family"), "inet6");
         cr_assert_str_eq(str(j, "type"), "dgram");
         cr_assert_eq(num(j, "protocol"), 17);
+        json_decref(j);
+}
+
+/* The egress gateway's verdicts: what was asked for and what became of it, no family (the
+ * gateway, not the program, made the connection). */
+Test(event_json, gateway_verdicts)
+{
+        AuditEvent c = {.kind = AUDIT_EVENT_NET_CONNECT,
+                        .run_id = "r",
+                        .via = "gateway",
+                        .request = "connect",
+                        .host = "example.org",
+                        .port = 443,
+                        .address = "93.184.215.14",
+                        .verdict = "allowed",
+                        .reason = "connected"};
+        AuditEvent refused = {.kind = AUDIT_EVENT_NET_CONNECT,
+                              .run_id = "r",
+                              .via = "gateway",
+                              .request = "http",
+                              .host = "evil.example\xff",
+                              .port = 80,
+                              .verdict = "refused",
+                              .reason = "host not allowed"};
+        AuditEvent d = {.kind = AUDIT_EVENT_NET_DNS,
+                        .run_id = "r",
+                        .via = "gateway",
+                        .host = "example.com",
+                        .verdict = "refused",
+                        .reason = "A: name not allowed"};
+        uint64_t counts[_AUDIT_EVENT_KIND_MAX] = {[AUDIT_EVENT_NET_DNS] = 2};
+        AuditEvent end = {.kind = AUDIT_EVENT_RUN_END, .run_id = "r", .counts = counts};
+        json_t *j = render(&c);
+
+        cr_assert_str_eq(str(j, "kind"), "net.connect");
+        cr_assert_str_eq(str(j, "via"), "gateway");
+        cr_assert_str_eq(str(j, "request"), "connect");
+        cr_assert_str_eq(str(j, "host"), "example.org");
+        cr_assert_eq(num(j, "port"), 443);
+        cr_assert_str_eq(str(j, "address"), "93.184.215.14");
+        cr_assert_str_eq(str(j, "verdict"), "allowed");
+        cr_assert_str_eq(str(j, "reason"), "connected");
+        cr_assert_null(json_object_get(j, "family"));
+        cr_assert_null(json_object_get(j, "pid"), "airlock's own event");
+        json_decref(j);
+
+        j = render(&refused);
+        cr_assert_str_eq(str(j, "request"), "http");
+        cr_assert_str_eq(str(j, "host"), "evil.example\xef\xbf\xbd",
+                         "the program's bytes, made valid");
+        cr_assert(json_is_null(json_object_get(j, "address")), "connected to nothing");
+        cr_assert_str_eq(str(j, "verdict"), "refused");
+        json_decref(j);
+
+        j = render(&d);
+        cr_assert_str_eq(str(j, "kind"), "net.dns");
+        cr_assert_str_eq(str(j, "host"), "example.com");
+        cr_assert(json_is_null(json_object_get(j, "address")));
+        cr_assert_str_eq(str(j, "reason"), "A: name not allowed");
+        cr_assert_null(json_object_get(j, "port"));
+        cr_assert_null(json_object_get(j, "via"), "only the gateway answers DNS");
+        json_decref(j);
+
+        j = render(&end);
+        cr_assert_eq(json_integer_value(json_object_get(json_object_get(j, "counts"), "net.dns")),
+                     2);
         json_decref(j);
 }
 

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -30,6 +32,8 @@ typedef struct Fixture {
         int pidfd;
         int results; /* the child's errnos, one int per call */
         uint64_t answered;
+        AuditCanary canary; /* with a path: one canary file, watched as the sandbox does */
+        int canary_fd;
 } Fixture;
 
 typedef void (*ChildBody)(int results);
@@ -50,7 +54,7 @@ static void start(Fixture *f, ChildBody body)
 
         cr_assert_eq(seccomp_policy_load_profile("default", &f->policy, &err), 0);
         cr_assert_eq(
-            seccomp_policy_compile_watched(f->policy, false, SECCOMP_WATCH_ALERTS, &f->prog, &err),
+            seccomp_policy_compile_watched(f->policy, false, SECCOMP_WATCH_OPENS, &f->prog, &err),
             0);
         cr_assert_eq(audit_rules_new(true, &f->rules), 0);
         cr_assert_eq(audit_session_new(AUDIT_LEVEL_ALERTS, "test", 0, &f->session), 0);
@@ -92,6 +96,12 @@ static void start(Fixture *f, ChildBody body)
             .offline = true,
             .kill_pidfd = f->pidfd,
         };
+        if (f->canary.path) {
+                f->canary.rule = audit_rules_match(f->rules, AUDIT_MATCH_OPEN, "/etc/shadow");
+                cfg.canaries = &f->canary;
+                cfg.n_canaries = 1;
+                cfg.canary_fd = f->canary_fd;
+        }
         cr_assert_eq(audit_notifier_start(listener, &cfg, &f->notifier), 0);
 }
 
@@ -248,6 +258,72 @@ Test(audit_notify, a_kill_rule_refuses_the_call_and_kills)
         cr_assert_str_eq(sum.violation.rule, "cred-shadow");
         cr_assert_str_eq(sum.violation.evidence, "/etc/shadow");
         audit_summary_done(&sum);
+        done(&f);
+}
+
+static char canary_path[] = "/tmp/airlock-test-canary-XXXXXX";
+
+/* A canary file watched on a fresh inotify instance: watch 1, as canaries.c places them. */
+static void make_canary(Fixture *f)
+{
+        int fd = mkstemp(canary_path);
+
+        cr_assert_geq(fd, 0);
+        close(fd);
+        cr_assert_eq(chmod(canary_path, 0444), 0);
+        f->canary_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        cr_assert_geq(f->canary_fd, 0);
+        cr_assert_eq(inotify_add_watch(f->canary_fd, canary_path, IN_OPEN), 1);
+        f->canary.path = canary_path;
+}
+
+static void canary_body(int out)
+{
+        report(out, 0);
+        report(out, open(canary_path, O_RDONLY) < 0 ? errno : 0);
+        pause(); /* until the kill */
+}
+
+Test(audit_notify, an_opened_canary_kills_the_run)
+{
+        Fixture f = {0};
+        Log log = {0};
+        AuditSummary sum;
+        int status;
+
+        make_canary(&f);
+        start(&f, canary_body);
+        cr_assert_eq(next_result(&f), 0);
+        /* the open's own result may never come: the kill can beat the report */
+        status = finish(&f);
+        unlink(canary_path);
+        cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "status %#x", status);
+        cr_assert(audit_session_violated(f.session));
+        audit_session_drain(f.session, log_event, &log);
+        cr_assert_lt(find_path(&log, canary_path), find(&log, "alert cred-shadow "),
+                     "the open shows before the verdict");
+        cr_assert_eq(audit_session_summary(f.session, &sum), 0);
+        cr_assert_str_eq(sum.violation.rule, "cred-shadow");
+        cr_assert_str_eq(sum.violation.evidence, canary_path);
+        audit_summary_done(&sum);
+        done(&f);
+}
+
+static void canary_then_exit_body(int out)
+{
+        report(out, open(canary_path, O_RDONLY) < 0 ? errno : 0);
+        _exit(0);
+}
+
+Test(audit_notify, a_canary_opened_just_before_exit_still_counts)
+{
+        Fixture f = {0};
+
+        make_canary(&f);
+        start(&f, canary_then_exit_body);
+        (void)finish(&f); /* the exit may beat the kill: the verdict must not depend on it */
+        unlink(canary_path);
+        cr_assert(audit_session_violated(f.session));
         done(&f);
 }
 

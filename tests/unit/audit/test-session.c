@@ -1,6 +1,7 @@
 /* The session: events in order, counts, the drop counter of a full queue, alerts apart. */
 #include <criterion/criterion.h>
 #include <poll.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "audit/audit-session.h"
@@ -90,6 +91,37 @@ Test(audit_session, a_full_queue_counts_what_it_drops)
         audit_session_free(s);
 }
 
+static void *emit_many(void *session)
+{
+        AuditEvent ev = {.kind = AUDIT_EVENT_NET_CONNECT, .via = "gateway", .host = "h"};
+
+        for (int i = 0; i < 1000; i++)
+                audit_session_emit(session, &ev);
+        return NULL;
+}
+
+/* The supervisor and the gateway's threads emit at once: the queue stays in ts_ns order. */
+Test(audit_session, producers_on_several_threads_stay_in_order)
+{
+        AuditSession *s = NULL;
+        Seen seen = {.ordered = true};
+        pthread_t t[4];
+        AuditSummary sum;
+
+        cr_assert_eq(audit_session_new(AUDIT_LEVEL_ALERTS, "run-1", 0, &s), 0);
+        for (int i = 0; i < 4; i++)
+                cr_assert_eq(pthread_create(&t[i], NULL, emit_many, s), 0);
+        for (int i = 0; i < 4; i++)
+                pthread_join(t[i], NULL);
+        audit_session_drain(s, collect, &seen);
+        cr_assert_eq(seen.n, 4000);
+        cr_assert(seen.ordered, "events out of ts_ns order");
+        cr_assert_eq(audit_session_summary(s, &sum), 0);
+        cr_assert_eq(sum.counts[AUDIT_EVENT_NET_CONNECT], 4000);
+        audit_summary_done(&sum);
+        audit_session_free(s);
+}
+
 Test(audit_session, alerts_and_the_first_violation)
 {
         AuditSession *s = NULL;
@@ -152,6 +184,31 @@ Test(audit_event, clone_copies_everything)
         audit_event_free(c);
 }
 
+Test(audit_event, clone_copies_a_gateway_verdict)
+{
+        char host[] = "example.org", reason[] = "connected";
+        AuditEvent ev = {.kind = AUDIT_EVENT_NET_CONNECT,
+                         .via = "gateway",
+                         .request = "connect",
+                         .host = host,
+                         .port = 443,
+                         .address = "192.0.2.1",
+                         .verdict = "allowed",
+                         .reason = reason};
+        AuditEvent *c = audit_event_clone(&ev);
+
+        cr_assert_not_null(c);
+        memset(host, 'x', sizeof(host) - 1);
+        memset(reason, 'x', sizeof(reason) - 1);
+        cr_assert_str_eq(c->host, "example.org");
+        cr_assert_str_eq(c->reason, "connected");
+        cr_assert_str_eq(c->via, "gateway");
+        cr_assert_str_eq(c->request, "connect");
+        cr_assert_neq(c->via, ev.via);
+        cr_assert_str_eq(c->address, "192.0.2.1");
+        audit_event_free(c);
+}
+
 Test(audit_event, names_round_trip)
 {
         AuditLevel l;
@@ -166,5 +223,9 @@ Test(audit_event, names_round_trip)
         cr_assert_eq(audit_action_from_string("kill", &a), 0);
         cr_assert_str_eq(audit_action_to_string(a), "kill");
         cr_assert_str_eq(audit_event_kind_to_string(AUDIT_EVENT_SYSCALL_DENIED), "syscall.denied");
+        cr_assert_str_eq(audit_event_kind_to_string(AUDIT_EVENT_NET_DNS), "net.dns");
+        for (int k = 0; k < _AUDIT_EVENT_KIND_MAX; k++)
+                cr_assert_str_neq(audit_event_kind_to_string((AuditEventKind)k), "unknown",
+                                  "kind %d has a name", k);
         cr_assert_str_eq(audit_event_kind_to_string(_AUDIT_EVENT_KIND_MAX), "unknown");
 }

@@ -160,8 +160,9 @@ static void server_stop(Server *s)
 
 /* ---- the gateway ---- */
 
-static Gateway *gateway_up(const char *allow, const char *private, NetPolicy *p,
-                           uint16_t *ret_proxy, uint16_t *ret_dns)
+static Gateway *gateway_up_hooked(const char *allow, const char *private, NetPolicy *p,
+                                  GatewayVerdictFn on_verdict, void *userdata, uint16_t *ret_proxy,
+                                  uint16_t *ret_dns)
 {
         AirlockError err = {0};
         uint16_t pp, dp;
@@ -174,13 +175,20 @@ static Gateway *gateway_up(const char *allow, const char *private, NetPolicy *p,
                 cr_assert_eq(net_policy_add_private(p, private, &err), 0, "%s", err.message);
         lfd = loopback_socket(SOCK_STREAM, &pp);
         dfd = loopback_socket(SOCK_DGRAM, &dp);
-        cr_assert_eq(gateway_start(p, lfd, dfd, &g, &err), 0, "%s", err.message);
+        cr_assert_eq(gateway_start_full(p, lfd, dfd, on_verdict, userdata, &g, &err), 0, "%s",
+                     err.message);
         net_policy_done(p);
         if (ret_proxy)
                 *ret_proxy = pp;
         if (ret_dns)
                 *ret_dns = dp;
         return g;
+}
+
+static Gateway *gateway_up(const char *allow, const char *private, NetPolicy *p,
+                           uint16_t *ret_proxy, uint16_t *ret_dns)
+{
+        return gateway_up_hooked(allow, private, p, NULL, NULL, ret_proxy, ret_dns);
 }
 
 static NetRecord *stop(Gateway *g, size_t *ret_n)
@@ -617,6 +625,150 @@ Test(gateway, stop_null_and_no_sockets)
         cr_assert_eq(gateway_start(&p, -1, -1, &g, &err), 0);
         gateway_stop(g, NULL, NULL);
         net_policy_done(&p);
+}
+
+/* ---- the verdict hook ---- */
+
+typedef struct Verdicts {
+        pthread_mutex_t lock;
+        NetRecord recs[16];
+        size_t n;
+} Verdicts;
+
+static void on_verdict(const NetRecord *rec, void *userdata)
+{
+        Verdicts *v = userdata;
+
+        pthread_mutex_lock(&v->lock);
+        if (v->n < 16)
+                v->recs[v->n] = *rec;
+        v->n++;
+        pthread_mutex_unlock(&v->lock);
+}
+
+static size_t verdicts_seen(Verdicts *v)
+{
+        size_t n;
+
+        pthread_mutex_lock(&v->lock);
+        n = v->n;
+        pthread_mutex_unlock(&v->lock);
+        return n;
+}
+
+static size_t dns_ask(int fd, const char *name, uint16_t type, uint8_t *reply, size_t size);
+
+/* Each verdict is announced once, before the client hears it: an open tunnel is already
+ * known, with the address it reached; the records at stop say the same, and how each ended. */
+Test(gateway, verdicts_are_announced_once_as_they_are_made)
+{
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        struct timeval tv = {.tv_sec = 10};
+        Verdicts v = {.lock = PTHREAD_MUTEX_INITIALIZER};
+        char target[64], refused[64], head[1024], echo[8];
+        uint16_t proxy, dns;
+        NetRecord *recs;
+        uint8_t r[512];
+        NetPolicy p;
+        Server s;
+        size_t n;
+        Gateway *g;
+        int fd, other, dfd;
+
+        server_start(&s, 0);
+        snprintf(target, sizeof(target), "127.0.0.1:%u", s.port);
+        snprintf(refused, sizeof(refused), "127.0.0.2:%u", s.port);
+        net_policy_init(&p);
+        g = gateway_up_hooked(target, "127.0.0.1/32", &p, on_verdict, &v, &proxy, &dns);
+
+        fd = proxy_connect(proxy, target, head, sizeof(head));
+        cr_assert_str_eq(head, "HTTP/1.1 200 Connection established\r\n\r\n");
+        cr_assert_eq(verdicts_seen(&v), 1, "the open tunnel is announced before its end");
+        cr_assert_eq(v.recs[0].kind, NET_RECORD_CONNECT);
+        cr_assert_str_eq(v.recs[0].host, "127.0.0.1");
+        cr_assert_eq(v.recs[0].port, s.port);
+        cr_assert(v.recs[0].allowed);
+        cr_assert_str_eq(v.recs[0].address, "127.0.0.1");
+        cr_assert_str_eq(v.recs[0].reason, "connected");
+
+        other = proxy_connect(proxy, refused, head, sizeof(head));
+        cr_assert_eq(strncmp(head, "HTTP/1.1 403 ", 13), 0, "%s", head);
+        cr_assert_eq(verdicts_seen(&v), 2, "a refusal is announced before it is answered");
+        cr_assert_not(v.recs[1].allowed);
+        cr_assert_str_eq(v.recs[1].host, "127.0.0.2");
+        cr_assert_str_eq(v.recs[1].reason, "host not allowed");
+        cr_assert_str_eq(v.recs[1].address, "");
+        close(other);
+
+        dfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        a.sin_port = htons(dns);
+        cr_assert_eq(connect(dfd, (struct sockaddr *)&a, sizeof(a)), 0);
+        setsockopt(dfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        dns_ask(dfd, "example.org", DNS_TYPE_A, r, sizeof(r));
+        cr_assert_eq(verdicts_seen(&v), 3, "a query is announced before it is answered");
+        cr_assert_eq(v.recs[2].kind, NET_RECORD_DNS);
+        cr_assert_str_eq(v.recs[2].host, "example.org");
+        cr_assert_not(v.recs[2].allowed);
+        close(dfd);
+
+        send_str(fd, "ping");
+        cr_assert_eq(recv(fd, echo, 4, MSG_WAITALL), 4);
+        shutdown(fd, SHUT_WR);
+        cr_assert_eq(recv(fd, echo, sizeof(echo), 0), 0);
+        close(fd);
+        server_stop(&s);
+
+        recs = stop(g, &n);
+        cr_assert_eq(verdicts_seen(&v), 3, "once each, not again when they end");
+        cr_assert_eq(n, 3);
+        for (size_t i = 0; i < n; i++) {
+                bool found = false;
+
+                for (size_t j = 0; j < 3; j++)
+                        found |= recs[i].kind == v.recs[j].kind &&
+                                 strcmp(recs[i].host, v.recs[j].host) == 0 &&
+                                 recs[i].allowed == v.recs[j].allowed;
+                cr_assert(found, "record %zu (%s) was announced", i, recs[i].host);
+                if (recs[i].kind == NET_RECORD_CONNECT && recs[i].allowed) {
+                        cr_assert_str_eq(recs[i].reason, "closed", "how it ended");
+                        cr_assert_eq(recs[i].bytes_up, 4);
+                }
+        }
+        free(recs);
+}
+
+/* Records that end before any verdict (the client left, or the gateway stopped) are
+ * announced too, once: one call per record. */
+Test(gateway, every_record_is_announced_once)
+{
+        Verdicts v = {.lock = PTHREAD_MUTEX_INITIALIZER};
+        char head[1024];
+        NetRecord *recs;
+        uint16_t proxy;
+        NetPolicy p;
+        size_t n;
+        Gateway *g;
+        int fd, idle;
+
+        net_policy_init(&p);
+        g = gateway_up_hooked("a.org", NULL, &p, on_verdict, &v, &proxy, NULL);
+        fd = connect_to(proxy);
+        send_str(fd, "garbage\r\n\r\n");
+        read_head(fd, head, sizeof(head));
+        close(fd);
+        fd = connect_to(proxy);
+        close(fd); /* client closed, no head */
+        idle = connect_to(proxy);
+        for (int i = 0; i < 100 && verdicts_seen(&v) < 2; i++)
+                usleep(10 * 1000);
+        usleep(50 * 1000);
+        recs = stop(g, &n); /* the idle one: stopped, if it was accepted by then */
+        cr_assert_geq(n, 2);
+        cr_assert_eq(verdicts_seen(&v), n);
+        for (size_t i = 0; i < n; i++)
+                cr_assert_not(v.recs[i].allowed);
+        free(recs);
+        close(idle);
 }
 
 /* ---- DNS ---- */

@@ -40,8 +40,10 @@ Test(seccomp_builtin, default_is_current)
 Test(seccomp_builtin, watching_variants_are_current)
 {
         assert_current_watched("default", SECCOMP_WATCH_ALERTS);
+        assert_current_watched("default", SECCOMP_WATCH_OPENS);
         assert_current_watched("default", SECCOMP_WATCH_FULL);
         assert_current_watched("strict", SECCOMP_WATCH_ALERTS);
+        assert_current_watched("strict", SECCOMP_WATCH_OPENS);
         assert_current_watched("strict", SECCOMP_WATCH_FULL);
 }
 
@@ -56,5 +58,5 @@ Test(seccomp_builtin, every_builtin_profile_has_a_program)
 
         for (const SeccompBuiltinProgram *b = seccomp_builtin_programs; b->name; b++, n++)
                 cr_assert_gt(b->len, 0);
-        cr_assert_eq(n, 6, "default and strict, each with --audit off, alerts and full");
+        cr_assert_eq(n, 8, "default and strict, each with --audit off, alerts, alerts with opens and full");
 }

@@ -27,12 +27,12 @@ Test(seccomp_watch, alerts_notifies_what_the_rules_need)
 
         compile_watched("default", SECCOMP_WATCH_ALERTS, &prog);
         cr_assert_eq(prog.flags, SECCOMP_FILTER_FLAG_NEW_LISTENER);
-        cr_assert_eq(eval(&prog, nr_of("openat"), AT_FDCWD, 0x1000, O_RDONLY), RET_NOTIFY);
-        cr_assert_eq(eval(&prog, nr_of("open"), 0x1000, O_RDONLY), RET_NOTIFY);
-        cr_assert_eq(eval(&prog, nr_of("openat2"), 0), RET_NOTIFY);
         cr_assert_eq(eval(&prog, nr_of("execve"), 0), RET_NOTIFY);
+        cr_assert_eq(eval(&prog, nr_of("execveat"), 0), RET_NOTIFY);
         cr_assert_eq(eval(&prog, nr_of("connect"), 3, 0x1000, 16), RET_NOTIFY);
-        /* the hot paths stay in the kernel */
+        /* the hot paths stay in the kernel: opens too (the credential rules use canaries) */
+        cr_assert_eq(eval(&prog, nr_of("openat"), AT_FDCWD, 0x1000, O_RDONLY), RET_ALLOW);
+        cr_assert_eq(eval(&prog, nr_of("open"), 0x1000, O_RDONLY), RET_ALLOW);
         cr_assert_eq(eval(&prog, nr_of("read"), 0), RET_ALLOW);
         cr_assert_eq(eval(&prog, nr_of("newfstatat"), 0), RET_ALLOW);
         cr_assert_eq(eval(&prog, nr_of("close"), 0), RET_ALLOW);
@@ -48,6 +48,21 @@ Test(seccomp_watch, alerts_notifies_what_the_rules_need)
         cr_assert_eq(eval(&prog, 1000, 0), RET_ERRNO(ENOSYS));
         cr_assert_eq(eval_arch(&prog, AUDIT_ARCH_I386, 0, 0, 0, 0, 0), RET_KILL);
         cr_assert_eq(eval(&prog, X32_SYSCALL_BIT | nr_of("getpid"), 0), RET_KILL);
+        seccomp_program_done(&prog);
+}
+
+Test(seccomp_watch, opens_adds_the_open_family)
+{
+        SeccompProgram prog = {};
+
+        compile_watched("default", SECCOMP_WATCH_OPENS, &prog);
+        cr_assert_eq(eval(&prog, nr_of("openat"), AT_FDCWD, 0x1000, O_RDONLY), RET_NOTIFY);
+        cr_assert_eq(eval(&prog, nr_of("open"), 0x1000, O_RDONLY), RET_NOTIFY);
+        cr_assert_eq(eval(&prog, nr_of("openat2"), 0), RET_NOTIFY);
+        cr_assert_eq(eval(&prog, nr_of("creat"), 0x1000, 0644), RET_NOTIFY);
+        cr_assert_eq(eval(&prog, nr_of("execve"), 0), RET_NOTIFY);
+        cr_assert_eq(eval(&prog, nr_of("socket"), AF_INET, SOCK_STREAM, 0), RET_ALLOW);
+        cr_assert_eq(eval(&prog, nr_of("read"), 0), RET_ALLOW);
         seccomp_program_done(&prog);
 }
 
@@ -111,6 +126,11 @@ static void compare(const char *profile, SeccompWatch watch)
 Test(seccomp_watch, default_alerts_agrees_with_plain)
 {
         compare("default", SECCOMP_WATCH_ALERTS);
+}
+
+Test(seccomp_watch, default_opens_agrees_with_plain)
+{
+        compare("default", SECCOMP_WATCH_OPENS);
 }
 
 Test(seccomp_watch, strict_full_agrees_with_plain)
