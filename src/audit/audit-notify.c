@@ -53,8 +53,6 @@ struct AuditNotifier {
         bool killed; /* a kill rule fired, or serving failed: nothing gets through any more */
         _Atomic uint64_t answered;
         uint64_t denied[SECCOMP_POLICY_NR_MAX]; /* denials so far, by syscall number */
-        AuditScanWindow *scans;                 /* one per rule, used by the scan rules */
-        bool *scan_fired;
 };
 
 /* One notification being served. */
@@ -340,30 +338,37 @@ static void describe_sockaddr(const struct sockaddr_storage *ss, size_t len, Aud
                 ev->verdict = "other";
 }
 
-/* The scan rules: distinct destinations within each rule's window. */
+/* One of the gateway's own sockets on 127.0.0.1 (with --allow-net): no destination of its own.
+ * The gateway counts each request by the destination it names; counting the proxy too would
+ * count every request twice. */
+static bool gateway_socket(const AuditNotifier *nt, const AuditScanDest *dest)
+{
+        static const uint8_t localhost[4] = {127, 0, 0, 1};
+
+        if (dest->family != AF_INET || memcmp(dest->addr, localhost, sizeof(localhost)) != 0)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(nt->cfg.gateway_ports); i++)
+                if (nt->cfg.gateway_ports[i] && dest->port == htons(nt->cfg.gateway_ports[i]))
+                        return true;
+        return false;
+}
+
+/* The scan rules: distinct destinations within each rule's window, which the gateway's
+ * requests count into too (audit_session_scan). */
 static const AuditRule *scan_check(Call *c, const AuditScanDest *dest, char *evidence, size_t size,
                                    const char *address, int port)
 {
         AuditNotifier *nt = c->nt;
-        const AuditRuleSet *rules = nt->cfg.rules;
-        uint64_t now_ms = clock_monotonic_ns() / 1000000;
-        const AuditRule *hit = NULL;
+        const AuditRule *hit;
+        size_t count;
 
-        for (size_t i = 0; i < rules->n_rules; i++) {
-                const AuditRule *r = &rules->rules[i];
-                size_t n;
-
-                if (r->match != AUDIT_MATCH_SCAN || nt->scan_fired[i])
-                        continue;
-                n = audit_scan_add(&nt->scans[i], dest, now_ms);
-                if (n < r->scan_count)
-                        continue;
-                nt->scan_fired[i] = true;
-                snprintf(evidence, size, "%zu distinct destinations within %u ms, the last %s:%d",
-                         n, r->scan_window_ms, address, port);
-                if (!hit || r->action > hit->action)
-                        hit = r;
-        }
+        if (gateway_socket(nt, dest))
+                return NULL;
+        hit =
+            audit_session_scan(nt->cfg.session, dest, clock_monotonic_ns() / 1000000, &count, NULL);
+        if (hit)
+                audit_scan_evidence(evidence, size, count, hit->scan_window_ms, address,
+                                    (unsigned)port);
         return hit;
 }
 
@@ -597,17 +602,14 @@ static int notifier_alloc(AuditNotifier *nt)
                 return negative_errno();
         nt->req = calloc(1, MAX(nt->sizes.seccomp_notif, sizeof(struct seccomp_notif)));
         nt->resp = calloc(1, MAX(nt->sizes.seccomp_notif_resp, sizeof(struct seccomp_notif_resp)));
-        nt->scans = calloc(MAX(rules->n_rules, 1), sizeof(*nt->scans));
-        nt->scan_fired = calloc(MAX(rules->n_rules, 1), sizeof(*nt->scan_fired));
-        if (!nt->req || !nt->resp || !nt->scans || !nt->scan_fired)
+        if (!nt->req || !nt->resp)
                 return -ENOMEM;
         nt->sizes.seccomp_notif = MAX(nt->sizes.seccomp_notif, sizeof(struct seccomp_notif));
         nt->sizes.seccomp_notif_resp =
             MAX(nt->sizes.seccomp_notif_resp, sizeof(struct seccomp_notif_resp));
-        for (size_t i = 0; i < rules->n_rules; i++)
-                if (rules->rules[i].match == AUDIT_MATCH_SCAN)
-                        audit_scan_init(&nt->scans[i], rules->rules[i].scan_window_ms);
-        return 0;
+        /* the session keeps the scan windows, shared with the gateway; audit_link_prepare()
+         * made them already in a run, a test's session may not have them yet */
+        return audit_session_watch_scans(nt->cfg.session, rules);
 }
 
 static void notifier_free(AuditNotifier *nt)
@@ -617,8 +619,6 @@ static void notifier_free(AuditNotifier *nt)
         safe_close(nt->canary_fd);
         free(nt->req);
         free(nt->resp);
-        free(nt->scans);
-        free(nt->scan_fired);
         free(nt);
 }
 

@@ -23,6 +23,10 @@ typedef struct AuditNotifierConfig {
         AuditLevel level;
         bool offline;   /* the run has no network (exec-offline rules apply) */
         int kill_pidfd; /* pid 1 of the sandbox: SIGKILL ends everything in it */
+        /* with --allow-net, the gateway's proxy and resolver ports on 127.0.0.1 (0: none):
+         * connecting to them counts towards no scan rule, the gateway counts what it is asked
+         * for (audit_session_scan) */
+        uint16_t gateway_ports[2];
         /* the canary files and the inotify instance whose watch i + 1 is canaries[i]: taken
          * like the listener when n_canaries > 0, ignored otherwise */
         const AuditCanary *canaries;

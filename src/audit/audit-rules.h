@@ -126,12 +126,18 @@ bool audit_path_under(const char *path, const char *prefix);
  * -ENAMETOOLONG when it does not fit, -EINVAL when a relative path has no base. */
 int audit_path_resolve(const char *base, const char *path, char *buf, size_t size);
 
-/* The sliding window of a scan rule: distinct destinations (address and port) seen within the
- * rule's window. Fixed size, no allocation. */
+/* The sliding window of a scan rule: distinct destinations seen within the rule's window. A
+ * destination is an address and port (a direct connect, or a request through the gateway that
+ * names an IP literal) or a host name and port (a request through the gateway). Fixed size, no
+ * allocation. */
+#define AUDIT_SCAN_NAME     0xff /* AuditScanDest.family of a host name: no AF_* value */
+#define AUDIT_SCAN_NAME_MAX 256  /* a DNS name is at most 253 characters */
+
 typedef struct AuditScanDest {
         uint8_t addr[16];
-        uint16_t port;
-        uint8_t family;
+        uint16_t port;                  /* network byte order */
+        uint8_t family;                 /* AF_INET, AF_INET6, or AUDIT_SCAN_NAME */
+        char name[AUDIT_SCAN_NAME_MAX]; /* AUDIT_SCAN_NAME: the host, lower case */
 } AuditScanDest;
 
 typedef struct AuditScanWindow {
@@ -147,3 +153,13 @@ void audit_scan_init(AuditScanWindow *w, uint32_t window_ms);
 /* Records a connection attempt to dest at now_ms (monotonic) and returns how many distinct
  * destinations the window holds, this one included. */
 size_t audit_scan_add(AuditScanWindow *w, const AuditScanDest *dest, uint64_t now_ms);
+
+/* The destination of a request for host:port (the gateway's): an IP literal ("10.0.0.1", "::1",
+ * "[::1]") is its address, the same destination as a direct connect to it; anything else is
+ * the name in lower case, without a trailing dot, which never equals an address. -EINVAL for
+ * an empty host or one longer than a DNS name. */
+int audit_scan_dest_host(const char *host, uint16_t port, AuditScanDest *ret);
+
+/* A scan rule's evidence: "16 distinct destinations within 10000 ms, the last HOST:PORT". */
+void audit_scan_evidence(char *buf, size_t size, size_t count, uint32_t window_ms, const char *host,
+                         unsigned port);

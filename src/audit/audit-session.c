@@ -11,6 +11,13 @@
 #include "basic/clock.h"
 #include "basic/macros.h"
 
+/* One scan rule's window, shared by whoever counts destinations (audit_session_scan). */
+typedef struct SessionScan {
+        const AuditRule *rule;
+        AuditScanWindow window;
+        bool fired; /* a rule fires once per run */
+} SessionScan;
+
 struct AuditSession {
         AuditLevel level;
         char run_id[AUDIT_RUN_ID_MAX];
@@ -28,6 +35,10 @@ struct AuditSession {
         bool violated;
         AuditAlert violation;
         char error[128];
+        const AuditRuleSet *scan_rules; /* audit_session_watch_scans() */
+        SessionScan *scans;
+        size_t n_scans;
+        bool scan_killed; /* a kill scan rule fired: its alert is recorded, or about to be */
 };
 
 int audit_session_new(AuditLevel level, const char *run_id, uint64_t start_ns, AuditSession **ret)
@@ -62,6 +73,7 @@ AuditSession *audit_session_free(AuditSession *s)
         }
         safe_close(s->wake_fd);
         pthread_mutex_destroy(&s->lock);
+        free(s->scans);
         free(s);
         return NULL;
 }
@@ -142,6 +154,76 @@ bool audit_session_alert(AuditSession *s, const AuditRule *rule, const char *evi
         pthread_mutex_unlock(&s->lock);
         audit_session_emit(s, &ev);
         return violation;
+}
+
+int audit_session_watch_scans(AuditSession *s, const AuditRuleSet *rules)
+{
+        SessionScan *scans;
+        size_t n = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < rules->n_rules; i++)
+                n += rules->rules[i].match == AUDIT_MATCH_SCAN;
+        /* a window is a few kB per rule: allocated once, outside the lock */
+        scans = calloc(MAX(n, (size_t)1), sizeof(*scans));
+        if (!scans)
+                return -ENOMEM;
+        n = 0;
+        for (size_t i = 0; i < rules->n_rules; i++) {
+                const AuditRule *rule = &rules->rules[i];
+
+                if (rule->match != AUDIT_MATCH_SCAN)
+                        continue;
+                scans[n].rule = rule;
+                audit_scan_init(&scans[n++].window, rule->scan_window_ms);
+        }
+        pthread_mutex_lock(&s->lock);
+        if (!s->scan_rules) {
+                s->scan_rules = rules;
+                s->scans = TAKE_PTR(scans);
+                s->n_scans = n;
+        } else if (s->scan_rules != rules)
+                r = -EBUSY;
+        pthread_mutex_unlock(&s->lock);
+        free(scans);
+        return r;
+}
+
+const AuditRule *audit_session_scan(AuditSession *s, const AuditScanDest *dest, uint64_t now_ms,
+                                    size_t *ret_count, bool *ret_killed)
+{
+        const AuditRule *hit = NULL;
+        size_t hit_count = 0;
+        bool killed;
+
+        pthread_mutex_lock(&s->lock);
+        /* A run being killed counts nothing more: whatever it tries now is refused anyway. */
+        killed = s->violated || s->scan_killed;
+        for (size_t i = 0; i < s->n_scans && !killed; i++) {
+                SessionScan *sc = &s->scans[i];
+                size_t n;
+
+                if (sc->fired)
+                        continue;
+                n = audit_scan_add(&sc->window, dest, now_ms);
+                if (n < sc->rule->scan_count)
+                        continue;
+                sc->fired = true;
+                if (!hit || sc->rule->action > hit->action) {
+                        hit = sc->rule;
+                        hit_count = n;
+                }
+        }
+        /* Set with the count, under the same lock: a request counted the moment after this
+         * one already knows, before this caller has recorded the alert. */
+        if (hit && hit->action == AUDIT_ACTION_KILL)
+                s->scan_killed = killed = true;
+        pthread_mutex_unlock(&s->lock);
+        if (ret_killed)
+                *ret_killed = killed;
+        if (hit && ret_count)
+                *ret_count = hit_count;
+        return hit;
 }
 
 void audit_session_fail(AuditSession *s, const char *why)

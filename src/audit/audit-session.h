@@ -34,6 +34,22 @@ void audit_session_emit(AuditSession *s, const AuditEvent *ev);
  * alert becomes the run's violation. Returns true when this alert is the violation. */
 bool audit_session_alert(AuditSession *s, const AuditRule *rule, const char *evidence, int pid);
 
+/* The scan rules (docs/EVENTS.md) count destinations from two threads, the supervisor's
+ * (direct connects) and the gateway's (requests through the proxy), into one window per scan
+ * rule, kept here. audit_session_watch_scans() makes a window for each scan rule of rules, which
+ * must outlive the session; call it before the producers start. Again with the same rules it
+ * does nothing; -EBUSY with others, -ENOMEM. */
+int audit_session_watch_scans(AuditSession *s, const AuditRuleSet *rules);
+
+/* Counts an attempt to reach dest at now_ms (monotonic) in every scan rule's window, from any
+ * thread. Returns the rule that fired with it (its count reached; once per rule and run; the
+ * strongest action when several did) and writes its count to ret_count; NULL when none fired.
+ * The caller raises the alert (audit_session_alert) after its own event, if any.
+ * ret_killed (may be NULL): the run is being killed, by a kill rule that fired with this
+ * attempt, or before (then nothing is counted). */
+const AuditRule *audit_session_scan(AuditSession *s, const AuditScanDest *dest, uint64_t now_ms,
+                                    size_t *ret_count, bool *ret_killed);
+
 /* The supervisor failed (and killed the run): why, for the result. The first reason stays. */
 void audit_session_fail(AuditSession *s, const char *why);
 

@@ -281,18 +281,26 @@ static void conn_refuse(Conn *c, int status, const char *reason, const char *det
         conn_respond(c, status, body);
 }
 
-/* Policy, resolution, connection: the origin socket in c->origin_fd, or a refusal sent. */
+/* The attempt hook, then policy, resolution, connection: the origin socket in c->origin_fd, or
+ * a refusal sent. */
 static int conn_open_origin(Conn *c, const char *host, uint16_t port)
 {
         Gateway *g = c->g;
         struct sockaddr_storage addrs[ADDRS_MAX];
         struct addrinfo *res = NULL;
-        char where[300];
+        char where[300], refusal[sizeof(c->rec.reason)] = "";
         size_t n, total;
         int r;
 
         snprintf(where, sizeof(where), strchr(host, ':') ? "[%s]:%u" : "%s:%u", host,
                  (unsigned)port);
+        /* first: a request the policy refuses is an attempt all the same */
+        if (!gateway_ask(g, &c->rec, refusal, sizeof(refusal))) {
+                if (!refusal[0])
+                        snprintf(refusal, sizeof(refusal), "refused");
+                conn_refuse(c, 403, refusal, refusal, where);
+                return -EPERM;
+        }
         if (!net_policy_host_allowed(&g->policy, host, port)) {
                 conn_refuse(c, 403, "host not allowed", "host not allowed", where);
                 return -EPERM;

@@ -49,8 +49,7 @@ struct Conn {
 
 struct Gateway {
         NetPolicy policy;
-        GatewayVerdictFn on_verdict; /* set before the threads start, never changed */
-        void *verdict_userdata;
+        GatewayHooks hooks; /* set before the threads start, never changed */
         int listen_fd, dns_fd, stop_fd;
         pthread_t accept_thread, gateway_dns_thread;
         bool have_accept, have_dns;
@@ -99,6 +98,8 @@ static inline void set_reason(NetRecord *rec, const char *fmt, ...)
 /* gateway.c */
 void gateway_record(Gateway *g, const NetRecord *rec);
 void gateway_announce(Gateway *g, const NetRecord *rec); /* the verdict hook, if any */
+/* the attempt hook, if any: false refuses the request, with the reason in reason */
+bool gateway_ask(Gateway *g, const NetRecord *rec, char *reason, size_t size);
 void gateway_format_address(const struct sockaddr *sa, char *buf, size_t size);
 int gateway_wait_fd(Gateway *g, int fd, short events, uint64_t deadline);
 int gateway_send_all(Gateway *g, int fd, const void *buf, size_t len, uint64_t deadline);

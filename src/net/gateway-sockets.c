@@ -31,7 +31,7 @@ int gateway_sockets_create(int *ret_listen_fd, int *ret_dns_fd)
         listen_fd = bound_socket(SOCK_STREAM, AIRLOCK_PROXY_PORT);
         if (listen_fd < 0)
                 return listen_fd;
-        dns_fd = bound_socket(SOCK_DGRAM, 53);
+        dns_fd = bound_socket(SOCK_DGRAM, AIRLOCK_DNS_PORT);
         if (dns_fd < 0) {
                 safe_close(listen_fd);
                 return dns_fd;

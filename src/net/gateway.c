@@ -63,8 +63,13 @@ out:
 
 void gateway_announce(Gateway *g, const NetRecord *rec)
 {
-        if (g->on_verdict)
-                g->on_verdict(rec, g->verdict_userdata);
+        if (g->hooks.on_verdict)
+                g->hooks.on_verdict(rec, g->hooks.userdata);
+}
+
+bool gateway_ask(Gateway *g, const NetRecord *rec, char *reason, size_t size)
+{
+        return !g->hooks.on_attempt || g->hooks.on_attempt(rec, reason, size, g->hooks.userdata);
 }
 
 /* Waits for events on fd, or for stop_fd. 1: ready; 0: timed out; -ECANCELED: stopping. */
@@ -236,8 +241,7 @@ static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 }
 
 int gateway_start_full(const NetPolicy *p, int proxy_listen_fd, int dns_fd,
-                       GatewayVerdictFn on_verdict, void *userdata, Gateway **ret,
-                       AirlockError *err)
+                       const GatewayHooks *hooks, Gateway **ret, AirlockError *err)
 {
         _cleanup_close_ int lfd = proxy_listen_fd, dfd = dns_fd;
         Gateway *g;
@@ -247,8 +251,8 @@ int gateway_start_full(const NetPolicy *p, int proxy_listen_fd, int dns_fd,
         if (!g)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, ENOMEM, "gateway", NULL);
         pthread_mutex_init(&g->lock, NULL);
-        g->on_verdict = on_verdict;
-        g->verdict_userdata = userdata;
+        if (hooks)
+                g->hooks = *hooks;
         g->listen_fd = g->dns_fd = -EBADF;
         g->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         r = g->stop_fd < 0 ? negative_errno() : net_policy_copy(p, &g->policy);
@@ -291,7 +295,7 @@ int gateway_start_full(const NetPolicy *p, int proxy_listen_fd, int dns_fd,
 int gateway_start(const NetPolicy *p, int proxy_listen_fd, int dns_fd, Gateway **ret,
                   AirlockError *err)
 {
-        return gateway_start_full(p, proxy_listen_fd, dns_fd, NULL, NULL, ret, err);
+        return gateway_start_full(p, proxy_listen_fd, dns_fd, NULL, ret, err);
 }
 
 void gateway_stop_full(Gateway *g, NetRecord **ret_records, size_t *ret_n, GatewayStats *ret_stats)

@@ -20,6 +20,7 @@
 #include "basic/error.h"
 
 #define AIRLOCK_PROXY_PORT 3128
+#define AIRLOCK_DNS_PORT   53
 
 typedef struct NetAllowRule {
         char *host;    /* lower-case; "*.example.org" matches any subdomain, not the apex */
@@ -130,7 +131,20 @@ void gateway_stop_full(Gateway *g, NetRecord **ret_records, size_t *ret_n, Gatew
  * be thread-safe, quick, and must not call into the gateway. */
 typedef void (*GatewayVerdictFn)(const NetRecord *rec, void *userdata);
 
-/* gateway_start() with a verdict hook (on_verdict may be NULL). */
+/* Asked once for each proxy request (CONNECT or plain HTTP) whose host was read, before the
+ * policy judges it: rec has the kind, the host (normalised) and the port. Returns true to let
+ * the policy decide, false to refuse it (403) with the reason written to reason: --audit's scan
+ * rules count the request, and refuse the one that completes a scan (docs/EVENTS.md). The
+ * refusal is announced to on_verdict like any other. Same threads and constraints as
+ * GatewayVerdictFn. */
+typedef bool (*GatewayAttemptFn)(const NetRecord *rec, char *reason, size_t size, void *userdata);
+
+typedef struct GatewayHooks {
+        GatewayAttemptFn on_attempt; /* may be NULL */
+        GatewayVerdictFn on_verdict; /* may be NULL */
+        void *userdata;              /* passed to both */
+} GatewayHooks;
+
+/* gateway_start() with hooks (NULL: none); the gateway keeps a copy of *hooks. */
 int gateway_start_full(const NetPolicy *p, int proxy_listen_fd, int dns_fd,
-                       GatewayVerdictFn on_verdict, void *userdata, Gateway **ret,
-                       AirlockError *err);
+                       const GatewayHooks *hooks, Gateway **ret, AirlockError *err);

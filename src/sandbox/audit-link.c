@@ -102,6 +102,13 @@ int audit_link_prepare(RunState *s, AirlockError *err)
         r = audit_session_new(level, s->result->run_id, monotonic_ns(), &s->audit);
         if (r < 0)
                 return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, STEP, "session");
+        /* before either counter starts: the supervisor (direct connects), the gateway (its
+         * requests) */
+        if (s->audit_rules) {
+                r = audit_session_watch_scans(s->audit, s->audit_rules);
+                if (r < 0)
+                        return airlock_error_set(err, AIRLOCK_ERR_SETUP, -r, STEP, "scan windows");
+        }
         while (c->argv && c->argv[start.argc])
                 start.argc++;
         start.level = level;
@@ -118,6 +125,8 @@ int audit_link_start(RunState *s, int listener_fd, AirlockError *err)
             .level = s->audit ? audit_session_level(s->audit) : AUDIT_LEVEL_OFF,
             .offline = s->config->n_allow_net == 0,
             .kill_pidfd = s->pidfd,
+            .gateway_ports = {s->config->n_allow_net > 0 ? AIRLOCK_PROXY_PORT : 0,
+                              s->config->n_allow_net > 0 ? AIRLOCK_DNS_PORT : 0},
             .canaries = s->canaries,
             .n_canaries = s->n_canaries,
             .canary_fd = s->canary_fd,

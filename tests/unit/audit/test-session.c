@@ -1,5 +1,7 @@
 /* The session: events in order, counts, the drop counter of a full queue, alerts apart. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
@@ -156,6 +158,172 @@ Test(audit_session, alerts_and_the_first_violation)
         cr_assert_str_eq(sum.error, "first");
         audit_summary_done(&sum);
         audit_session_free(s);
+}
+
+/* ---- the scan windows, shared by the supervisor and the gateway ---- */
+
+static AuditScanDest name_dest(const char *host, uint16_t port)
+{
+        AuditScanDest d;
+
+        cr_assert_eq(audit_scan_dest_host(host, port, &d), 0, "%s", host);
+        return d;
+}
+
+static AuditScanDest address_dest(uint8_t last, uint16_t port)
+{
+        AuditScanDest d = {.family = AF_INET, .port = htons(port), .addr = {127, 0, 0, last}};
+
+        return d;
+}
+
+/* A scan rule with count n fires at the nth distinct destination: NULL before, the rule then. */
+static void expect_no_fire(AuditSession *s, AuditScanDest d, uint64_t ms)
+{
+        size_t count = 0;
+        bool killed = true;
+
+        cr_assert_null(audit_session_scan(s, &d, ms, &count, &killed));
+        cr_assert_not(killed);
+}
+
+static AuditSession *scan_session(const char *rules_text, AuditRuleSet **ret_rules)
+{
+        AirlockError err = {0};
+        AuditSession *s = NULL;
+
+        if (rules_text)
+                cr_assert_eq(
+                    audit_rules_parse("r", rules_text, strlen(rules_text), ret_rules, &err), 0,
+                    "%s", err.message);
+        else
+                cr_assert_eq(audit_rules_new(true, ret_rules), 0);
+        cr_assert_eq(audit_session_new(AUDIT_LEVEL_ALERTS, "run-1", 0, &s), 0);
+        cr_assert_eq(audit_session_watch_scans(s, *ret_rules), 0);
+        cr_assert_eq(audit_session_watch_scans(s, *ret_rules), 0, "again: nothing changes");
+        return s;
+}
+
+/* net-scan (16 within 10 s): names through the gateway and addresses connected to directly
+ * count into one window; a name never equals an address, an IP literal is its address, and a
+ * name counts once whatever its case. */
+Test(audit_session, the_scan_counts_names_and_addresses_apart_into_one_window)
+{
+        AuditRuleSet *rules = NULL, *other = NULL;
+        AuditSession *s = scan_session(NULL, &rules);
+        AuditScanDest d;
+        const AuditRule *r;
+        size_t count = 0;
+        bool killed = false;
+
+        cr_assert_eq(audit_rules_new(true, &other), 0);
+        cr_assert_eq(audit_session_watch_scans(s, other), -EBUSY);
+        for (uint8_t i = 1; i <= 7; i++)
+                expect_no_fire(s, address_dest(i, 80), 100);
+        /* the same seven by their literals: nothing new */
+        expect_no_fire(s, name_dest("127.0.0.1", 80), 110);
+        expect_no_fire(s, name_dest("127.0.0.7", 80), 110);
+        for (int i = 1; i <= 7; i++) {
+                char host[32];
+
+                snprintf(host, sizeof(host), "host-%d.example", i);
+                expect_no_fire(s, name_dest(host, 443), 200);
+        }
+        /* case and a trailing dot make no other host; another port does */
+        expect_no_fire(s, name_dest("HOST-1.Example.", 443), 300);
+        expect_no_fire(s, name_dest("host-1.example", 8443), 300); /* 15 */
+        /* "localhost" is 127.0.0.1 to a resolver, not to the key: the 16th */
+        d = name_dest("localhost", 80);
+        r = audit_session_scan(s, &d, 400, &count, &killed);
+        cr_assert_not_null(r);
+        cr_assert_str_eq(r->id, "net-scan");
+        cr_assert_eq(count, 16);
+        cr_assert(killed);
+        /* once per run; from now on every attempt hears that the run is being killed */
+        d = name_dest("another.example", 1);
+        cr_assert_null(audit_session_scan(s, &d, 500, &count, &killed));
+        cr_assert(killed);
+        audit_session_free(s);
+        audit_rules_free(rules);
+        audit_rules_free(other);
+}
+
+Test(audit_session, each_scan_rule_fires_once_the_strongest_first)
+{
+        AuditRuleSet *rules = NULL;
+        AuditSession *s = scan_session("rule slow-scan medium alert scan 3 1m\n"
+                                       "rule fast-scan high kill scan 5 1s\n",
+                                       &rules);
+        AuditScanDest d;
+        const AuditRule *r;
+        size_t count = 0;
+        bool killed = true;
+
+        expect_no_fire(s, address_dest(1, 1), 0);
+        expect_no_fire(s, address_dest(1, 2), 0);
+        d = address_dest(1, 3);
+        r = audit_session_scan(s, &d, 0, &count, &killed);
+        cr_assert_not_null(r);
+        cr_assert_str_eq(r->id, "slow-scan");
+        cr_assert_eq(count, 3);
+        cr_assert_not(killed, "an alert rule kills nothing");
+        expect_no_fire(s, address_dest(1, 4), 0);
+        /* 2 s later fast-scan's window holds one; slow-scan fired already */
+        expect_no_fire(s, address_dest(1, 5), 2000);
+        for (uint16_t p = 6; p <= 9; p++) {
+                d = address_dest(1, p);
+                r = audit_session_scan(s, &d, 2000, &count, &killed);
+                cr_assert_eq(r != NULL, p == 9, "port %u", p);
+        }
+        cr_assert_str_eq(r->id, "fast-scan");
+        cr_assert_eq(count, 5);
+        cr_assert(killed);
+        audit_session_free(s);
+        audit_rules_free(rules);
+}
+
+typedef struct Hammer {
+        AuditSession *s;
+        bool names; /* host names, or addresses */
+        size_t fired, count;
+} Hammer;
+
+static void *hammer(void *arg)
+{
+        Hammer *h = arg;
+
+        for (int i = 0; i < 2000; i++) {
+                char host[32];
+                AuditScanDest d;
+                size_t count = 0;
+
+                snprintf(host, sizeof(host), h->names ? "h%d.example" : "10.0.%d.%d", i / 256,
+                         i % 256);
+                cr_assert_eq(audit_scan_dest_host(host, 443, &d), 0);
+                if (audit_session_scan(h->s, &d, 1000, &count, NULL)) {
+                        h->fired++;
+                        h->count = count;
+                }
+        }
+        return NULL;
+}
+
+/* The supervisor and the gateway count at once: the rule fires exactly once, at its count. */
+Test(audit_session, two_threads_count_into_one_window)
+{
+        AuditRuleSet *rules = NULL;
+        AuditSession *s = scan_session("rule wide-scan high alert scan 256 1h\n", &rules);
+        Hammer h[2] = {{.s = s, .names = true}, {.s = s, .names = false}};
+        pthread_t t[2];
+
+        for (int i = 0; i < 2; i++)
+                cr_assert_eq(pthread_create(&t[i], NULL, hammer, &h[i]), 0);
+        for (int i = 0; i < 2; i++)
+                pthread_join(t[i], NULL);
+        cr_assert_eq(h[0].fired + h[1].fired, 1);
+        cr_assert_eq(h[0].count + h[1].count, 256);
+        audit_session_free(s);
+        audit_rules_free(rules);
 }
 
 Test(audit_event, clone_copies_everything)

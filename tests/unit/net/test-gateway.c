@@ -161,8 +161,7 @@ static void server_stop(Server *s)
 /* ---- the gateway ---- */
 
 static Gateway *gateway_up_hooked(const char *allow, const char *private, NetPolicy *p,
-                                  GatewayVerdictFn on_verdict, void *userdata, uint16_t *ret_proxy,
-                                  uint16_t *ret_dns)
+                                  const GatewayHooks *hooks, uint16_t *ret_proxy, uint16_t *ret_dns)
 {
         AirlockError err = {0};
         uint16_t pp, dp;
@@ -175,8 +174,7 @@ static Gateway *gateway_up_hooked(const char *allow, const char *private, NetPol
                 cr_assert_eq(net_policy_add_private(p, private, &err), 0, "%s", err.message);
         lfd = loopback_socket(SOCK_STREAM, &pp);
         dfd = loopback_socket(SOCK_DGRAM, &dp);
-        cr_assert_eq(gateway_start_full(p, lfd, dfd, on_verdict, userdata, &g, &err), 0, "%s",
-                     err.message);
+        cr_assert_eq(gateway_start_full(p, lfd, dfd, hooks, &g, &err), 0, "%s", err.message);
         net_policy_done(p);
         if (ret_proxy)
                 *ret_proxy = pp;
@@ -188,7 +186,7 @@ static Gateway *gateway_up_hooked(const char *allow, const char *private, NetPol
 static Gateway *gateway_up(const char *allow, const char *private, NetPolicy *p,
                            uint16_t *ret_proxy, uint16_t *ret_dns)
 {
-        return gateway_up_hooked(allow, private, p, NULL, NULL, ret_proxy, ret_dns);
+        return gateway_up_hooked(allow, private, p, NULL, ret_proxy, ret_dns);
 }
 
 static NetRecord *stop(Gateway *g, size_t *ret_n)
@@ -665,6 +663,7 @@ Test(gateway, verdicts_are_announced_once_as_they_are_made)
         struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
         struct timeval tv = {.tv_sec = 10};
         Verdicts v = {.lock = PTHREAD_MUTEX_INITIALIZER};
+        GatewayHooks hooks = {.on_verdict = on_verdict, .userdata = &v};
         char target[64], refused[64], head[1024], echo[8];
         uint16_t proxy, dns;
         NetRecord *recs;
@@ -679,7 +678,7 @@ Test(gateway, verdicts_are_announced_once_as_they_are_made)
         snprintf(target, sizeof(target), "127.0.0.1:%u", s.port);
         snprintf(refused, sizeof(refused), "127.0.0.2:%u", s.port);
         net_policy_init(&p);
-        g = gateway_up_hooked(target, "127.0.0.1/32", &p, on_verdict, &v, &proxy, &dns);
+        g = gateway_up_hooked(target, "127.0.0.1/32", &p, &hooks, &proxy, &dns);
 
         fd = proxy_connect(proxy, target, head, sizeof(head));
         cr_assert_str_eq(head, "HTTP/1.1 200 Connection established\r\n\r\n");
@@ -742,6 +741,7 @@ Test(gateway, verdicts_are_announced_once_as_they_are_made)
 Test(gateway, every_record_is_announced_once)
 {
         Verdicts v = {.lock = PTHREAD_MUTEX_INITIALIZER};
+        GatewayHooks hooks = {.on_verdict = on_verdict, .userdata = &v};
         char head[1024];
         NetRecord *recs;
         uint16_t proxy;
@@ -751,7 +751,7 @@ Test(gateway, every_record_is_announced_once)
         int fd, idle;
 
         net_policy_init(&p);
-        g = gateway_up_hooked("a.org", NULL, &p, on_verdict, &v, &proxy, NULL);
+        g = gateway_up_hooked("a.org", NULL, &p, &hooks, &proxy, NULL);
         fd = connect_to(proxy);
         send_str(fd, "garbage\r\n\r\n");
         read_head(fd, head, sizeof(head));
@@ -769,6 +769,95 @@ Test(gateway, every_record_is_announced_once)
                 cr_assert_not(v.recs[i].allowed);
         free(recs);
         close(idle);
+}
+
+/* ---- the attempt hook ---- */
+
+typedef struct Asked {
+        Verdicts v;
+        NetRecord recs[8]; /* what the attempt hook was asked, in order */
+        size_t n;
+        size_t refuse_from; /* the attempt hook refuses this one (1-based) and the later ones */
+} Asked;
+
+static bool asked_attempt(const NetRecord *rec, char *reason, size_t size, void *userdata)
+{
+        Asked *a = userdata;
+        bool ok;
+
+        pthread_mutex_lock(&a->v.lock);
+        if (a->n < 8)
+                a->recs[a->n] = *rec;
+        ok = ++a->n < a->refuse_from;
+        pthread_mutex_unlock(&a->v.lock);
+        if (!ok)
+                snprintf(reason, size, "audit rule test-scan");
+        return ok;
+}
+
+static void asked_verdict(const NetRecord *rec, void *userdata)
+{
+        on_verdict(rec, &((Asked *)userdata)->v);
+}
+
+/* The hook is asked about every request that names a host, before the policy (a refused one is
+ * an attempt too); when it says no, the origin never sees a connection, and the refusal is
+ * announced and answered like the policy's, with the hook's reason. */
+Test(gateway, the_attempt_hook_is_asked_first_and_can_refuse)
+{
+        Asked a = {.v.lock = PTHREAD_MUTEX_INITIALIZER, .refuse_from = 3};
+        GatewayHooks hooks = {
+            .on_attempt = asked_attempt, .on_verdict = asked_verdict, .userdata = &a};
+        char target[64], head[1024], body[512];
+        uint16_t proxy, port;
+        int origin = loopback_socket(SOCK_STREAM, &port), fd, accepted;
+        NetRecord *recs;
+        NetPolicy p;
+        size_t n;
+        Gateway *g;
+
+        snprintf(target, sizeof(target), "127.0.0.1:%u", port);
+        net_policy_init(&p);
+        g = gateway_up_hooked(target, "127.0.0.1/32", &p, &hooks, &proxy, NULL);
+
+        /* 1: allowed by the hook and the policy */
+        fd = proxy_connect(proxy, target, head, sizeof(head));
+        cr_assert_str_eq(head, "HTTP/1.1 200 Connection established\r\n\r\n");
+        accepted = accept4(origin, NULL, NULL, SOCK_CLOEXEC);
+        cr_assert_geq(accepted, 0, "the tunnel reached the origin");
+        close(accepted);
+        close(fd);
+        /* 2: plain HTTP, asked about, then refused by the policy */
+        fd = connect_to(proxy);
+        send_str(fd, "GET http://127.0.0.2/x HTTP/1.1\r\nHost: x\r\n\r\n");
+        read_head(fd, head, sizeof(head));
+        cr_assert_eq(strncmp(head, "HTTP/1.1 403 ", 13), 0, "%s", head);
+        close(fd);
+        /* 3: refused by the hook, although the policy allows it */
+        fd = proxy_connect(proxy, target, head, sizeof(head));
+        cr_assert_eq(strncmp(head, "HTTP/1.1 403 ", 13), 0, "%s", head);
+        body[read_all(fd, body, sizeof(body) - 1)] = '\0';
+        cr_assert(strstr(body, "audit rule test-scan"), "%s", body);
+        close(fd);
+        cr_assert_eq(poll(&(struct pollfd){.fd = origin, .events = POLLIN}, 1, 100), 0,
+                     "the origin never saw the refused one");
+
+        recs = stop(g, &n);
+        cr_assert_eq(a.n, 3);
+        cr_assert_eq(a.recs[0].kind, NET_RECORD_CONNECT);
+        cr_assert_str_eq(a.recs[0].host, "127.0.0.1");
+        cr_assert_eq(a.recs[0].port, port);
+        cr_assert_eq(a.recs[1].kind, NET_RECORD_HTTP);
+        cr_assert_str_eq(a.recs[1].host, "127.0.0.2");
+        cr_assert_eq(a.recs[1].port, 80);
+        cr_assert_eq(a.v.n, 3, "every request announced once");
+        cr_assert_str_eq(a.v.recs[1].reason, "host not allowed");
+        cr_assert_not(a.v.recs[2].allowed);
+        cr_assert_str_eq(a.v.recs[2].reason, "audit rule test-scan");
+        cr_assert_str_eq(a.v.recs[2].address, "");
+        cr_assert_eq(n, 3);
+        free(recs);
+        close(origin);
 }
 
 /* ---- DNS ---- */
