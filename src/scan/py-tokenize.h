@@ -95,7 +95,8 @@ bool py_tokenizer_next(PyTokenizer *t, PyToken *ret);
 
 const char *py_token_type_to_string(PyTokenType type);
 
-/* True when the token is a NAME or OP whose bytes are exactly s. */
+/* The values of tokens (py-token-value.c). True when the token is a NAME or OP whose bytes
+ * are exactly s. */
 bool py_token_is(const char *data, const PyToken *tok, const char *s);
 
 /* The value of a STRING or FSTRING_MIDDLE token: prefix and quotes removed, escapes applied

@@ -119,19 +119,34 @@ static enum MHD_Result respond_no_result(Request *req, int r)
                                   r == 0 ? "the launcher closed the channel" : strerror(-r));
 }
 
+/* The run's next frame; false, with the answer to give, when the client left or the run ended
+ * without one. */
+static bool next_frame(Request *req, RunFrame *f, enum MHD_Result *ret_answer)
+{
+        int r = wait_run(req, -1);
+
+        if (r == 0) {
+                *ret_answer = client_gone(req);
+                return false;
+        }
+        if (r > 0)
+                r = run_frame_read(req->run_fd, f);
+        if (r <= 0) {
+                *ret_answer = respond_no_result(req, r);
+                return false;
+        }
+        return true;
+}
+
 /* Without streaming: output and events are in the result; wait for it. */
 static enum MHD_Result wait_result(Request *req)
 {
         for (;;) {
                 RunFrame f = {0};
-                int r = wait_run(req, -1);
+                enum MHD_Result answer;
 
-                if (r == 0)
-                        return client_gone(req);
-                if (r > 0)
-                        r = run_frame_read(req->run_fd, &f);
-                if (r <= 0)
-                        return respond_no_result(req, r);
+                if (!next_frame(req, &f, &answer))
+                        return answer;
                 if (f.type == RUN_FRAME_RESULT) {
                         note_result_status(req, &f);
                         run_proxy_finish(req, NULL);
@@ -235,14 +250,10 @@ static enum MHD_Result stream_start(Request *req)
         struct MHD_Response *resp;
         enum MHD_Result ret;
         RunFrame f = {0};
-        int r = wait_run(req, -1);
+        int r;
 
-        if (r == 0)
-                return client_gone(req);
-        if (r > 0)
-                r = run_frame_read(req->run_fd, &f);
-        if (r <= 0)
-                return respond_no_result(req, r);
+        if (!next_frame(req, &f, &ret))
+                return ret;
         if (f.type == RUN_FRAME_ERROR) {
                 ret = respond_frame_error(req, &f);
                 run_frame_done(&f);
