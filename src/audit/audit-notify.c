@@ -595,8 +595,6 @@ fail:
 
 static int notifier_alloc(AuditNotifier *nt)
 {
-        const AuditRuleSet *rules = nt->cfg.rules;
-
         /* the kernel's structures may be larger than our headers' */
         if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &nt->sizes) < 0)
                 return negative_errno();
@@ -607,9 +605,7 @@ static int notifier_alloc(AuditNotifier *nt)
         nt->sizes.seccomp_notif = MAX(nt->sizes.seccomp_notif, sizeof(struct seccomp_notif));
         nt->sizes.seccomp_notif_resp =
             MAX(nt->sizes.seccomp_notif_resp, sizeof(struct seccomp_notif_resp));
-        /* the session keeps the scan windows, shared with the gateway; audit_link_prepare()
-         * made them already in a run, a test's session may not have them yet */
-        return audit_session_watch_scans(nt->cfg.session, rules);
+        return 0;
 }
 
 static void notifier_free(AuditNotifier *nt)

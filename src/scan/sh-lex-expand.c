@@ -102,6 +102,16 @@ void sh_lex_arith_body(Lexer *lx, uint32_t list, uint32_t depth)
         }
 }
 
+void sh_lex_arith(Lexer *lx, uint32_t list, uint32_t depth, size_t start)
+{
+        if (depth + 1 > SH_MAX_DEPTH) {
+                sh_lex_hit_limit(lx, start);
+                sh_lex_skip_balanced(lx, '(', ')');
+                sh_lex_skip_balanced(lx, '(', ')');
+        } else
+                sh_lex_arith_body(lx, list, depth + 1);
+}
+
 /* The operand of ${NAME<op>...}, through the closing brace; what is nested in it is lexed
  * (its substitutions run), the text itself is not kept. */
 static void lex_brace_operand(Lexer *lx, Builder *b, uint32_t list, uint32_t depth, bool quoted)
@@ -210,12 +220,7 @@ void sh_lex_dollar(Lexer *lx, Builder *b, uint32_t list, uint32_t depth, bool qu
                 sh_lex_dquote(lx, b, list, depth);
         } else if (d == '(' && peek(lx, lx->pos + 2) == '(') {
                 lx->pos += 3;
-                if (depth + 1 > SH_MAX_DEPTH) {
-                        sh_lex_hit_limit(lx, start);
-                        sh_lex_skip_balanced(lx, '(', ')');
-                        sh_lex_skip_balanced(lx, '(', ')');
-                } else
-                        sh_lex_arith_body(lx, list, depth + 1);
+                sh_lex_arith(lx, list, depth, start);
                 sh_builder_part(ctx, b, SH_PART_ARITH, qf, "$((...))", 8, 0, 0, SH_NONE);
         } else if (d == '(') {
                 sh_lex_subst(lx, b, list, depth, SH_LIST_CMDSUB);

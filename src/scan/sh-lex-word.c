@@ -118,12 +118,7 @@ uint32_t sh_lex_arith_cmd(Lexer *lx, uint32_t list, uint32_t depth)
         if (tok == SH_NONE)
                 return SH_NONE;
         lx->pos += 2;
-        if (depth + 1 > SH_MAX_DEPTH) {
-                sh_lex_hit_limit(lx, start);
-                sh_lex_skip_balanced(lx, '(', ')');
-                sh_lex_skip_balanced(lx, '(', ')');
-        } else
-                sh_lex_arith_body(lx, list, depth + 1);
+        sh_lex_arith(lx, list, depth, start);
         sh_builder_part(ctx, b, SH_PART_ARITH, 0, "((...))", 7, 0, 0, SH_NONE);
         if (ctx->stop)
                 return SH_NONE;

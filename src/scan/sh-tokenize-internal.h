@@ -117,6 +117,9 @@ void sh_lex_ansi(Lexer *lx, Builder *b);
 void sh_lex_skip_balanced(Lexer *lx, char open, char close);
 void sh_lex_subst(Lexer *lx, Builder *b, uint32_t list, uint32_t depth, ShListKind kind);
 void sh_lex_arith_body(Lexer *lx, uint32_t list, uint32_t depth);
+/* The body one level below depth, or, past SH_MAX_DEPTH, skipped whole with the limit noted
+ * at start (the "$((" or "((" it belongs to). */
+void sh_lex_arith(Lexer *lx, uint32_t list, uint32_t depth, size_t start);
 void sh_lex_dollar(Lexer *lx, Builder *b, uint32_t list, uint32_t depth, bool quoted);
 void sh_lex_backtick(Lexer *lx, Builder *b, uint32_t list, uint32_t depth, bool quoted);
 void sh_lex_tilde(Lexer *lx, Builder *b);

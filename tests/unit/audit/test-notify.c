@@ -58,6 +58,8 @@ static void start(Fixture *f, ChildBody body)
             0);
         cr_assert_eq(audit_rules_new(true, &f->rules), 0);
         cr_assert_eq(audit_session_new(AUDIT_LEVEL_ALERTS, "test", 0, &f->session), 0);
+        /* the scan windows, as audit_link_prepare() makes them in a run */
+        cr_assert_eq(audit_session_watch_scans(f->session, f->rules), 0);
         cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
         cr_assert_eq(pipe2(pipefd, O_CLOEXEC), 0);
         f->child = fork();

@@ -58,5 +58,6 @@ Test(seccomp_builtin, every_builtin_profile_has_a_program)
 
         for (const SeccompBuiltinProgram *b = seccomp_builtin_programs; b->name; b++, n++)
                 cr_assert_gt(b->len, 0);
-        cr_assert_eq(n, 8, "default and strict, each with --audit off, alerts, alerts with opens and full");
+        cr_assert_eq(
+            n, 8, "default and strict, each with --audit off, alerts, alerts with opens and full");
 }
